@@ -1,1 +1,6 @@
-pub fn x(){}
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs, unused_must_use)]
+#![warn(clippy::unwrap_used)]
+
+pub mod xml;

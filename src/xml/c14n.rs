@@ -1,0 +1,459 @@
+//! Exclusive XML Canonicalization 1.0 (`http://www.w3.org/2001/10/xml-exc-c14n#`).
+//!
+//! Works on any element subtree of a [`Document`] (the SOAP Body, a SignedInfo,
+//! a Timestamp) or on the whole document, with or without comments, honouring an
+//! InclusiveNamespaces PrefixList. The walk is iterative and the namespace
+//! bookkeeping is a pair of stacks bounded by the reader's namespace limit, so the
+//! cost is linear in the size of the subtree.
+//!
+//! Errors are detected before the first byte is written: a caller streaming into a
+//! digest never sees a partial result followed by an error from c14n itself (only
+//! a failing sink can interrupt the output, and then the sink's content is void).
+
+use std::io::Write;
+
+use super::chars::{is_absolute_uri, is_ncname};
+use super::error::C14nError;
+use super::tree::{Document, Element, NodeKind, NONE};
+
+/// Algorithm URI of exclusive c14n without comments.
+pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+/// Algorithm URI of exclusive c14n with comments.
+pub const EXC_C14N_WITH_COMMENTS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments";
+
+/// An exclusive canonicalization: comment mode plus the InclusiveNamespaces PrefixList.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExcC14n {
+    with_comments: bool,
+    /// Prefixes to treat inclusively; `""` stands for `#default`.
+    inclusive: Vec<String>,
+}
+
+impl ExcC14n {
+    /// Exclusive c14n without comments and without a PrefixList.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keep comments (the `#WithComments` variant).
+    pub fn with_comments(mut self, yes: bool) -> Self {
+        self.with_comments = yes;
+        self
+    }
+
+    /// Sets the InclusiveNamespaces PrefixList as written in the attribute:
+    /// whitespace-separated NCNames, `#default` for the default namespace.
+    pub fn with_prefix_list(mut self, list: &str) -> Result<Self, C14nError> {
+        self.inclusive.clear();
+        for p in list.split_ascii_whitespace() {
+            let p = match p {
+                "#default" => "",
+                p if is_ncname(p) => p,
+                p => return Err(C14nError::InvalidPrefix { prefix: p.into() }),
+            };
+            if !self.inclusive.iter().any(|q| q == p) {
+                self.inclusive.push(p.to_owned());
+            }
+        }
+        Ok(self)
+    }
+
+    /// The PrefixList as it would be written in an `InclusiveNamespaces` element.
+    pub fn prefix_list(&self) -> String {
+        let names: Vec<&str> = self
+            .inclusive
+            .iter()
+            .map(|p| if p.is_empty() { "#default" } else { p })
+            .collect();
+        names.join(" ")
+    }
+
+    /// Whether comments are kept.
+    pub fn keeps_comments(&self) -> bool {
+        self.with_comments
+    }
+
+    /// The algorithm URI of this variant.
+    pub fn algorithm(&self) -> &'static str {
+        if self.with_comments {
+            EXC_C14N_WITH_COMMENTS
+        } else {
+            EXC_C14N
+        }
+    }
+
+    /// Canonicalizes the subtree rooted at `apex` into a new buffer.
+    pub fn canonicalize(&self, apex: Element<'_>) -> Result<Vec<u8>, C14nError> {
+        let mut out = Vec::with_capacity(apex.document().source().len() / 2);
+        self.canonicalize_to(apex, &mut out)?;
+        Ok(out)
+    }
+
+    /// Streams the canonical form of the subtree rooted at `apex` into `out`
+    /// (a digest, a file…). On `Err` the sink's content must be discarded.
+    pub fn canonicalize_to<W: Write>(
+        &self,
+        apex: Element<'_>,
+        out: &mut W,
+    ) -> Result<(), C14nError> {
+        check_subtree(apex)?;
+        Walker::new(self, apex, out).run()
+    }
+
+    /// Canonicalizes the whole document: the root element and, with comments,
+    /// the comments before and after it.
+    pub fn canonicalize_document(&self, doc: &Document) -> Result<Vec<u8>, C14nError> {
+        let root = doc.root();
+        check_subtree(root)?;
+        let mut out = Vec::with_capacity(doc.source().len());
+        let mut after_root = false;
+        for &id in &doc.top {
+            match &doc.data(id).kind {
+                NodeKind::Element(_) => {
+                    Walker::new(self, root, &mut out).run()?;
+                    after_root = true;
+                }
+                NodeKind::Comment(c) if self.with_comments => {
+                    if after_root {
+                        out.push(b'\n');
+                    }
+                    out.extend_from_slice(b"<!--");
+                    out.extend_from_slice(doc.str(*c).as_bytes());
+                    out.extend_from_slice(b"-->");
+                    if !after_root {
+                        out.push(b'\n');
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Rejects what c14n must fail on, before anything is written.
+fn check_subtree(apex: Element<'_>) -> Result<(), C14nError> {
+    for e in apex.descendants() {
+        for (_, uri) in e.namespace_declarations() {
+            if !uri.is_empty() && !is_absolute_uri(uri) {
+                return Err(C14nError::RelativeNamespaceUri { uri: uri.into() });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The PrefixList WSS4J's `getInclusivePrefixes` computes for a signed element:
+/// every prefix declared on the element's ancestors (`#default` for the default
+/// namespace), nearest ancestor first, without repeats; with `exclude_visible`,
+/// minus the prefixes the element itself declares or visibly uses. Putting these
+/// in the PrefixList keeps prefixes used only inside content (QName values such as
+/// `xsi:type="xsd:string"`) covered by the signature.
+pub fn wss4j_inclusive_prefixes(target: Element<'_>, exclude_visible: bool) -> Vec<String> {
+    let mut result: Vec<String> = Vec::new();
+    let mut cur = target.parent();
+    while let Some(e) = cur {
+        let mut here: Vec<&str> = e
+            .namespace_declarations()
+            .map(|(p, _)| p.unwrap_or("#default"))
+            .collect();
+        // Xerces hands attributes out sorted by name; "xmlns" sorts before "xmlns:…".
+        here.sort_by(|a, b| (*a != "#default", *a).cmp(&(*b != "#default", *b)));
+        for p in here {
+            if !result.iter().any(|r| r == p) {
+                result.push(p.to_owned());
+            }
+        }
+        cur = e.parent();
+    }
+    if exclude_visible {
+        let mut drop: Vec<&str> = target
+            .namespace_declarations()
+            .map(|(p, _)| p.unwrap_or("#default"))
+            .collect();
+        drop.extend(target.attributes().filter_map(|a| a.prefix()));
+        drop.push(target.prefix().unwrap_or("#default"));
+        result.retain(|r| !drop.contains(&r.as_str()));
+    }
+    result
+}
+
+struct Frame {
+    node: u32,
+    rendered_mark: usize,
+    scope_mark: usize,
+}
+
+struct Walker<'a, 'd, W: Write> {
+    c14n: &'a ExcC14n,
+    doc: &'d Document,
+    apex: u32,
+    out: &'a mut W,
+    /// Namespaces rendered by output ancestors: (prefix, "" for default; URI).
+    rendered: Vec<(&'d str, &'d str)>,
+    /// In-scope declarations, only kept when a PrefixList needs them.
+    scope: Vec<(&'d str, &'d str)>,
+    stack: Vec<Frame>,
+    attrs: Vec<(&'d str, &'d str, Option<&'d str>, &'d str)>,
+    render: Vec<(&'d str, &'d str)>,
+}
+
+impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
+    fn new(c14n: &'a ExcC14n, apex: Element<'d>, out: &'a mut W) -> Self {
+        let doc = apex.document();
+        let mut scope = Vec::new();
+        if !c14n.inclusive.is_empty() {
+            // The apex's ancestors contribute their declarations, outermost first.
+            let mut chain = Vec::new();
+            let mut cur = apex.parent();
+            while let Some(e) = cur {
+                chain.push(e);
+                cur = e.parent();
+            }
+            for e in chain.iter().rev() {
+                scope.extend(
+                    e.namespace_declarations()
+                        .map(|(p, u)| (p.unwrap_or(""), u)),
+                );
+            }
+        }
+        Walker {
+            c14n,
+            doc,
+            apex: apex.id,
+            out,
+            rendered: Vec::new(),
+            scope,
+            stack: Vec::new(),
+            attrs: Vec::new(),
+            render: Vec::new(),
+        }
+    }
+
+    fn rendered_uri(&self, prefix: &str) -> &'d str {
+        self.rendered
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == prefix)
+            .map_or("", |&(_, u)| u)
+    }
+
+    fn in_scope(&self, prefix: &str) -> Option<&'d str> {
+        self.scope
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == prefix)
+            .map(|&(_, u)| u)
+    }
+
+    /// Queues `xmlns[:prefix]="uri"` unless the nearest output ancestor already rendered it.
+    fn want(&mut self, prefix: &'d str, uri: &'d str) {
+        if prefix == "xml" || self.render.iter().any(|(p, _)| *p == prefix) {
+            return;
+        }
+        if self.rendered_uri(prefix) != uri {
+            self.render.push((prefix, uri));
+        }
+    }
+
+    fn run(mut self) -> Result<(), C14nError> {
+        let doc = self.doc;
+        let mut id = self.apex;
+        loop {
+            // Enter `id`.
+            let data = doc.data(id);
+            let mut descend = NONE;
+            match &data.kind {
+                NodeKind::Element(el) => {
+                    self.start_tag(id)?;
+                    if el.first_child == NONE {
+                        self.end_tag(id)?;
+                    } else {
+                        descend = el.first_child;
+                    }
+                }
+                NodeKind::Text(t) => escape_text(self.out, doc.str(*t))?,
+                NodeKind::Comment(c) => {
+                    if self.c14n.with_comments {
+                        self.out.write_all(b"<!--")?;
+                        self.out.write_all(doc.str(*c).as_bytes())?;
+                        self.out.write_all(b"-->")?;
+                    }
+                }
+            }
+            if descend != NONE {
+                id = descend;
+                continue;
+            }
+            // Leave: next sibling, or close parents until one has a next sibling.
+            loop {
+                if id == self.apex {
+                    return Ok(());
+                }
+                let next = doc.data(id).next_sibling;
+                if next != NONE {
+                    id = next;
+                    break;
+                }
+                id = doc.data(id).parent;
+                self.end_tag(id)?;
+            }
+        }
+    }
+
+    fn start_tag(&mut self, id: u32) -> Result<(), C14nError> {
+        let doc = self.doc;
+        let el = Element { doc, id };
+        let frame = Frame {
+            node: id,
+            rendered_mark: self.rendered.len(),
+            scope_mark: self.scope.len(),
+        };
+        let track_scope = !self.c14n.inclusive.is_empty();
+        if track_scope {
+            self.scope.extend(
+                el.namespace_declarations()
+                    .map(|(p, u)| (p.unwrap_or(""), u)),
+            );
+        }
+
+        self.render.clear();
+        // Visibly utilized: the element's own prefix (or the default namespace) …
+        self.want(el.prefix().unwrap_or(""), el.namespace().unwrap_or(""));
+        // … and the prefixes of its attributes (unprefixed attributes use no namespace).
+        self.attrs.clear();
+        for a in el.attributes() {
+            if let Some(p) = a.prefix() {
+                self.want(p, a.namespace().unwrap_or(""));
+            }
+            self.attrs.push((
+                a.namespace().unwrap_or(""),
+                a.local_name(),
+                a.prefix(),
+                a.value(),
+            ));
+        }
+        // InclusiveNamespaces prefixes are treated as in inclusive c14n.
+        if track_scope {
+            for i in 0..self.c14n.inclusive.len() {
+                let p = self.c14n.inclusive[i].as_str();
+                let prefix = self.intern_prefix(p);
+                match self.in_scope(p) {
+                    Some(uri) if !uri.is_empty() || p.is_empty() => self.want(prefix, uri),
+                    None if p.is_empty() => self.want("", ""),
+                    _ => {}
+                }
+            }
+        }
+        for &(p, u) in &self.render {
+            if !u.is_empty() && !is_absolute_uri(u) {
+                return Err(C14nError::RelativeNamespaceUri { uri: u.into() });
+            }
+            let _ = p;
+        }
+        self.render.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        self.attrs
+            .sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+
+        let out = &mut *self.out;
+        out.write_all(b"<")?;
+        write_qname(out, el.prefix(), el.local_name())?;
+        for &(p, u) in &self.render {
+            if p.is_empty() {
+                out.write_all(b" xmlns=\"")?;
+            } else {
+                out.write_all(b" xmlns:")?;
+                out.write_all(p.as_bytes())?;
+                out.write_all(b"=\"")?;
+            }
+            escape_attr(out, u)?;
+            out.write_all(b"\"")?;
+        }
+        for &(_, local, prefix, value) in &self.attrs {
+            out.write_all(b" ")?;
+            write_qname(out, prefix, local)?;
+            out.write_all(b"=\"")?;
+            escape_attr(out, value)?;
+            out.write_all(b"\"")?;
+        }
+        out.write_all(b">")?;
+        self.rendered.extend(self.render.iter().copied());
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// Gives an inclusive prefix the document's lifetime (it is compared, not stored long).
+    fn intern_prefix(&self, p: &str) -> &'d str {
+        if p.is_empty() {
+            return "";
+        }
+        self.scope
+            .iter()
+            .rev()
+            .find(|(q, _)| *q == p)
+            .map_or("", |&(q, _)| q)
+    }
+
+    fn end_tag(&mut self, id: u32) -> Result<(), C14nError> {
+        let el = Element { doc: self.doc, id };
+        self.out.write_all(b"</")?;
+        write_qname(self.out, el.prefix(), el.local_name())?;
+        self.out.write_all(b">")?;
+        if let Some(frame) = self.stack.pop() {
+            debug_assert_eq!(frame.node, id);
+            self.rendered.truncate(frame.rendered_mark);
+            self.scope.truncate(frame.scope_mark);
+        }
+        Ok(())
+    }
+}
+
+fn write_qname<W: Write>(out: &mut W, prefix: Option<&str>, local: &str) -> std::io::Result<()> {
+    if let Some(p) = prefix {
+        out.write_all(p.as_bytes())?;
+        out.write_all(b":")?;
+    }
+    out.write_all(local.as_bytes())
+}
+
+/// Text node escaping of C14N 1.0 §2.3: `&`, `<`, `>` and CR.
+pub(crate) fn escape_text<W: Write + ?Sized>(out: &mut W, s: &str) -> std::io::Result<()> {
+    escape(out, s, |b| match b {
+        b'&' => Some(b"&amp;"),
+        b'<' => Some(b"&lt;"),
+        b'>' => Some(b"&gt;"),
+        b'\r' => Some(b"&#xD;"),
+        _ => None,
+    })
+}
+
+/// Attribute value escaping of C14N 1.0 §2.3: `&`, `<`, `"`, TAB, LF and CR.
+pub(crate) fn escape_attr<W: Write + ?Sized>(out: &mut W, s: &str) -> std::io::Result<()> {
+    escape(out, s, |b| match b {
+        b'&' => Some(b"&amp;"),
+        b'<' => Some(b"&lt;"),
+        b'"' => Some(b"&quot;"),
+        b'\t' => Some(b"&#x9;"),
+        b'\n' => Some(b"&#xA;"),
+        b'\r' => Some(b"&#xD;"),
+        _ => None,
+    })
+}
+
+#[inline]
+fn escape<W: Write + ?Sized>(
+    out: &mut W,
+    s: &str,
+    map: impl Fn(u8) -> Option<&'static [u8]>,
+) -> std::io::Result<()> {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if let Some(rep) = map(b) {
+            out.write_all(&bytes[start..i])?;
+            out.write_all(rep)?;
+            start = i + 1;
+        }
+    }
+    out.write_all(&bytes[start..])
+}

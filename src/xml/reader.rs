@@ -1,0 +1,777 @@
+//! The one XML reader of the crate: quick-xml tokenizes, this module decides.
+//!
+//! quick-xml is lax on purpose (it is a pull parser for trusted and untrusted
+//! data alike); here every well-formedness and namespace rule that matters for
+//! signature verification is enforced, and every rejection says what and where.
+
+use std::collections::HashMap;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use super::chars::{find_illegal_char, is_ncname, is_xml_char, split_qname};
+use super::error::{Limit, Position, XmlError, XmlErrorKind};
+use super::tree::{
+    AttrData, Document, ElementData, NodeData, NodeKind, NsDeclData, Str, NONE, XMLNS_NS, XML_NS,
+};
+
+/// Resource limits of the reader. Each is inclusive: a document exactly at a
+/// limit is read, one unit more is rejected with [`XmlErrorKind::LimitExceeded`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Input size in bytes. Default 16 MiB.
+    pub max_input_bytes: usize,
+    /// Element nesting depth (the root is depth 1). Default 128.
+    pub max_depth: usize,
+    /// Attributes on one element, namespace declarations not counted. Default 64.
+    pub max_attributes: usize,
+    /// Namespace declarations on an element and its ancestors together. Default 64.
+    pub max_namespaces_in_scope: usize,
+    /// Bytes of one text node (after decoding). Default 8 MiB.
+    pub max_text_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_input_bytes: 16 << 20,
+            max_depth: 128,
+            max_attributes: 64,
+            max_namespaces_in_scope: 64,
+            max_text_bytes: 8 << 20,
+        }
+    }
+}
+
+impl Document {
+    /// Reads a document with the default [`Limits`].
+    pub fn parse(input: &[u8]) -> Result<Document, XmlError> {
+        Self::parse_with(input, &Limits::default())
+    }
+
+    /// Reads a document with the given limits.
+    pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Document, XmlError> {
+        let err = |kind, offset| XmlError {
+            kind,
+            position: Position::locate(input, offset),
+        };
+        if input.len() > limits.max_input_bytes || input.len() >= NONE as usize {
+            return Err(err(
+                XmlErrorKind::LimitExceeded {
+                    limit: Limit::InputBytes,
+                    max: limits.max_input_bytes,
+                },
+                limits.max_input_bytes.min(input.len()),
+            ));
+        }
+        let (bom, body) = match input {
+            [0xEF, 0xBB, 0xBF, rest @ ..] => (3, rest),
+            [0xFE, 0xFF, ..] | [0xFF, 0xFE, ..] => {
+                return Err(err(
+                    XmlErrorKind::NotUtf8 {
+                        detail: "UTF-16 byte-order mark".into(),
+                    },
+                    0,
+                ))
+            }
+            _ => (0, input),
+        };
+        let src = std::str::from_utf8(body).map_err(|e| {
+            err(
+                XmlErrorKind::NotUtf8 {
+                    detail: "invalid UTF-8 sequence".into(),
+                },
+                bom + e.valid_up_to(),
+            )
+        })?;
+        if let Some((at, c)) = find_illegal_char(src) {
+            return Err(err(
+                XmlErrorKind::IllegalCharacter { code: c as u32 },
+                bom + at,
+            ));
+        }
+        Builder::new(src, limits)
+            .run()
+            .map_err(|(kind, at)| err(kind, bom + at))
+    }
+}
+
+type Fail = (XmlErrorKind, usize);
+
+/// Text being collected between two non-text events.
+enum Pending {
+    None,
+    Span(u32, u32),
+    Owned(String),
+}
+
+struct Open {
+    node: u32,
+    /// Raw qualified name, for matching the end tag.
+    raw: (u32, u32),
+    /// Length of the namespace scope stack before this element's declarations.
+    scope_mark: usize,
+}
+
+struct Builder<'s> {
+    src: &'s str,
+    limits: &'s Limits,
+    doc: Document,
+    ns_index: HashMap<&'s str, u32>,
+    /// In-scope declarations: (prefix, "" for default; namespace index).
+    scope: Vec<(&'s str, u32)>,
+    stack: Vec<Open>,
+    pending: Pending,
+    pending_at: usize,
+    /// Byte offset of the event being handled.
+    at: usize,
+}
+
+impl<'s> Builder<'s> {
+    fn new(src: &'s str, limits: &'s Limits) -> Self {
+        let doc = Document {
+            src: Box::from(""),
+            decoded: String::new(),
+            nodes: Vec::with_capacity(src.len() / 32 + 4),
+            attrs: Vec::new(),
+            decls: Vec::new(),
+            namespaces: vec![Box::from("")],
+            top: Vec::new(),
+            root: NONE,
+        };
+        let mut ns_index = HashMap::new();
+        ns_index.insert("", 0);
+        Builder {
+            src,
+            limits,
+            doc,
+            ns_index,
+            scope: Vec::new(),
+            stack: Vec::new(),
+            pending: Pending::None,
+            pending_at: 0,
+            at: 0,
+        }
+    }
+
+    fn fail<T>(&self, kind: XmlErrorKind) -> Result<T, Fail> {
+        Err((kind, self.at))
+    }
+
+    /// Span of a slice that the slice reader handed out from `src`.
+    fn span_of(&self, part: &[u8]) -> Str {
+        let base = self.src.as_ptr() as usize;
+        let p = part.as_ptr() as usize;
+        // Events of a slice reader borrow from `src`; anything else is a tokenizer
+        // surprise and becomes an empty span (call sites only pass borrowed slices).
+        if p < base || p + part.len() > base + self.src.len() {
+            return Str::default();
+        }
+        Str {
+            start: (p - base) as u32,
+            len: part.len() as u32,
+            owned: false,
+        }
+    }
+
+    /// The same slice as a `str` of the input's lifetime; errors if it is not
+    /// a slice of the input on character boundaries.
+    fn text_of(&self, part: &[u8]) -> Result<&'s str, Fail> {
+        let s = self.span_of(part);
+        let src: &'s str = self.src;
+        match src.get(s.start as usize..(s.start + s.len) as usize) {
+            Some(t) if s.len as usize == part.len() => Ok(t),
+            _ => self.fail(XmlErrorKind::Syntax {
+                detail: "tokenizer returned a slice outside the input".into(),
+            }),
+        }
+    }
+
+    fn owned(&mut self, s: &str) -> Str {
+        let start = self.doc.decoded.len() as u32;
+        self.doc.decoded.push_str(s);
+        Str {
+            start,
+            len: s.len() as u32,
+            owned: true,
+        }
+    }
+
+    fn run(mut self) -> Result<Document, Fail> {
+        let src = self.src;
+        let mut reader = Reader::from_str(src);
+        let cfg = reader.config_mut();
+        cfg.trim_text(false);
+        cfg.check_end_names = false;
+        cfg.check_comments = false;
+        cfg.expand_empty_elements = false;
+        cfg.allow_dangling_amp = false;
+        cfg.allow_unmatched_ends = false;
+        let mut seen_root = false;
+        loop {
+            self.at = reader.buffer_position() as usize;
+            let event = match reader.read_event() {
+                Ok(ev) => ev,
+                Err(e) => {
+                    let at = reader.error_position() as usize;
+                    return Err((map_quick_xml_error(&e, self.stack.is_empty()), at));
+                }
+            };
+            match event {
+                Event::Decl(d) => {
+                    if self.at != 0 {
+                        return self.fail(XmlErrorKind::ProcessingInstruction);
+                    }
+                    self.check_decl(&d)?;
+                }
+                Event::PI(_) => return self.fail(XmlErrorKind::ProcessingInstruction),
+                Event::DocType(_) => return self.fail(XmlErrorKind::Doctype),
+                Event::Start(e) | Event::Empty(e) if self.stack.is_empty() && seen_root => {
+                    let _ = e;
+                    return self.fail(XmlErrorKind::MultipleRoots);
+                }
+                Event::Start(e) => {
+                    seen_root = true;
+                    self.start(&e, false)?;
+                }
+                Event::Empty(e) => {
+                    seen_root = true;
+                    self.start(&e, true)?;
+                }
+                Event::End(e) => self.end(e.name().as_ref())?,
+                Event::Text(t) => {
+                    let raw = self.text_of(&t)?;
+                    if self.stack.is_empty() {
+                        if !raw
+                            .bytes()
+                            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                        {
+                            return self.fail(XmlErrorKind::ContentOutsideRoot);
+                        }
+                    } else {
+                        if let Some(p) = raw.find("]]>") {
+                            self.at += p;
+                            return self.fail(XmlErrorKind::CdataEndInText);
+                        }
+                        self.push_text(raw)?;
+                    }
+                }
+                Event::CData(c) => {
+                    if self.stack.is_empty() {
+                        return self.fail(XmlErrorKind::ContentOutsideRoot);
+                    }
+                    let raw = self.text_of(&c)?;
+                    self.push_text(raw)?;
+                }
+                Event::GeneralRef(r) => {
+                    if self.stack.is_empty() {
+                        return self.fail(XmlErrorKind::ContentOutsideRoot);
+                    }
+                    let name = std::str::from_utf8(&r)
+                        .map_err(|_| (XmlErrorKind::MalformedReference, self.at))?;
+                    let c = resolve_reference(name).map_err(|k| (k, self.at))?;
+                    let mut buf = [0u8; 4];
+                    self.push_decoded(c.encode_utf8(&mut buf))?;
+                }
+                Event::Comment(c) => {
+                    let raw = self.text_of(&c)?;
+                    if raw.contains("--") || raw.ends_with('-') {
+                        return self.fail(XmlErrorKind::DoubleHyphenInComment);
+                    }
+                    self.flush_text();
+                    let s = self.normalized(raw);
+                    let id = self.add_node(NodeKind::Comment(s));
+                    if self.stack.is_empty() {
+                        self.doc.top.push(id);
+                    }
+                }
+                Event::Eof => break,
+            }
+        }
+        if !self.stack.is_empty() {
+            self.at = src.len();
+            return self.fail(XmlErrorKind::UnexpectedEof);
+        }
+        if self.doc.root == NONE {
+            self.at = src.len();
+            return self.fail(XmlErrorKind::NoRoot);
+        }
+        self.doc.src = Box::from(src);
+        Ok(self.doc)
+    }
+
+    fn check_decl(&self, d: &quick_xml::events::BytesDecl<'_>) -> Result<(), Fail> {
+        let bad = |detail: String| Err((XmlErrorKind::BadDeclaration { detail }, 0));
+        match d.version() {
+            Ok(v) if v.as_ref() == b"1.0" => {}
+            Ok(v) => return bad(format!("version {:?}", String::from_utf8_lossy(&v))),
+            Err(e) => return bad(e.to_string()),
+        }
+        match d.encoding() {
+            None => {}
+            Some(Ok(enc)) if enc.eq_ignore_ascii_case(b"utf-8") => {}
+            Some(Ok(enc)) => {
+                return Err((
+                    XmlErrorKind::NotUtf8 {
+                        detail: format!("declared encoding {:?}", String::from_utf8_lossy(&enc)),
+                    },
+                    0,
+                ))
+            }
+            Some(Err(e)) => return bad(e.to_string()),
+        }
+        if let Some(Err(e)) = d.standalone() {
+            return bad(e.to_string());
+        }
+        Ok(())
+    }
+
+    fn add_node(&mut self, kind: NodeKind) -> u32 {
+        let id = self.doc.nodes.len() as u32;
+        let parent = self.stack.last().map_or(NONE, |o| o.node);
+        self.doc.nodes.push(NodeData {
+            parent,
+            next_sibling: NONE,
+            offset: self.at as u32,
+            kind,
+        });
+        if parent != NONE {
+            let last = match &mut self.doc.nodes[parent as usize].kind {
+                NodeKind::Element(e) => {
+                    let last = e.last_child;
+                    if e.first_child == NONE {
+                        e.first_child = id;
+                    }
+                    e.last_child = id;
+                    last
+                }
+                _ => NONE,
+            };
+            if last != NONE {
+                self.doc.nodes[last as usize].next_sibling = id;
+            }
+        }
+        id
+    }
+
+    /// Line-end normalization (XML 1.0 §2.11) of literal text.
+    fn normalized(&mut self, raw: &'s str) -> Str {
+        if !raw.contains('\r') {
+            return self.span_of(raw.as_bytes());
+        }
+        let s = normalize_eol(raw);
+        self.owned(&s)
+    }
+
+    fn push_text(&mut self, raw: &'s str) -> Result<(), Fail> {
+        if raw.is_empty() {
+            return Ok(());
+        }
+        if matches!(self.pending, Pending::None) && !raw.contains('\r') {
+            let s = self.span_of(raw.as_bytes());
+            self.pending = Pending::Span(s.start, s.len);
+            self.pending_at = self.at;
+            return self.check_text_size(raw.len());
+        }
+        let s = normalize_eol(raw);
+        self.push_decoded(&s)
+    }
+
+    fn push_decoded(&mut self, s: &str) -> Result<(), Fail> {
+        let len = match &mut self.pending {
+            Pending::None => {
+                self.pending_at = self.at;
+                self.pending = Pending::Owned(s.to_owned());
+                s.len()
+            }
+            Pending::Span(start, len) => {
+                let mut o = String::with_capacity(*len as usize + s.len());
+                o.push_str(&self.src[*start as usize..(*start + *len) as usize]);
+                o.push_str(s);
+                let n = o.len();
+                self.pending = Pending::Owned(o);
+                n
+            }
+            Pending::Owned(o) => {
+                o.push_str(s);
+                o.len()
+            }
+        };
+        self.check_text_size(len)
+    }
+
+    fn check_text_size(&self, len: usize) -> Result<(), Fail> {
+        if len > self.limits.max_text_bytes {
+            return self.fail(XmlErrorKind::LimitExceeded {
+                limit: Limit::TextBytes,
+                max: self.limits.max_text_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    fn flush_text(&mut self) {
+        let s = match std::mem::replace(&mut self.pending, Pending::None) {
+            Pending::None => return,
+            Pending::Span(start, len) => Str {
+                start,
+                len,
+                owned: false,
+            },
+            Pending::Owned(o) => self.owned(&o),
+        };
+        let at = std::mem::replace(&mut self.at, self.pending_at);
+        self.add_node(NodeKind::Text(s));
+        self.at = at;
+    }
+
+    fn intern(&mut self, uri: &'s str) -> u32 {
+        if let Some(&i) = self.ns_index.get(uri) {
+            return i;
+        }
+        let i = self.doc.namespaces.len() as u32;
+        self.doc.namespaces.push(Box::from(uri));
+        self.ns_index.insert(uri, i);
+        i
+    }
+
+    fn resolve(&self, prefix: &str) -> Option<u32> {
+        self.scope
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == prefix)
+            .map(|&(_, ns)| ns)
+    }
+
+    fn start(&mut self, e: &BytesStart<'s>, empty: bool) -> Result<(), Fail> {
+        self.flush_text();
+        let limits = self.limits;
+        if self.stack.len() + 1 > limits.max_depth {
+            return self.fail(XmlErrorKind::LimitExceeded {
+                limit: Limit::Depth,
+                max: limits.max_depth,
+            });
+        }
+        let name = self.text_of(e.name().0)?;
+        let Some((prefix, local)) = split_qname(name) else {
+            return self.fail(XmlErrorKind::InvalidName { name: name.into() });
+        };
+        if prefix == Some("xmlns") {
+            return self.fail(XmlErrorKind::ReservedNamespace {
+                detail: format!("element {name} uses the xmlns prefix"),
+            });
+        }
+
+        let scope_mark = self.scope.len();
+        let decl_start = self.doc.decls.len() as u32;
+        let attr_start = self.doc.attrs.len() as u32;
+        // Attributes are parsed twice over the same slice: declarations first, so
+        // that prefixes resolve whatever the attribute order.
+        let mut plain: Vec<(Option<&'s str>, &'s str, Str, &'s str)> = Vec::new();
+        let mut attrs = e.attributes();
+        attrs.with_checks(true);
+        for a in attrs {
+            let a = a.map_err(|err| match err {
+                quick_xml::events::attributes::AttrError::Duplicated(..) => (
+                    XmlErrorKind::DuplicateAttribute {
+                        name: String::new(),
+                    },
+                    self.at,
+                ),
+                other => (
+                    XmlErrorKind::Syntax {
+                        detail: other.to_string(),
+                    },
+                    self.at,
+                ),
+            })?;
+            let key = self.text_of(a.key.0)?;
+            let raw_value = self.text_of(&a.value)?;
+            if raw_value.contains('<') {
+                return self.fail(XmlErrorKind::LtInAttributeValue);
+            }
+            let value = self.attribute_value(raw_value)?;
+            if key == "xmlns" || key.starts_with("xmlns:") {
+                let prefix = if key == "xmlns" { "" } else { &key[6..] };
+                let uri = self.doc_str(value);
+                self.check_declaration(prefix, uri)?;
+                if prefix == "xml" {
+                    // Declaring xml to its own namespace is allowed and changes nothing.
+                    continue;
+                }
+                if self.scope.len() + 1 > limits.max_namespaces_in_scope {
+                    return self.fail(XmlErrorKind::LimitExceeded {
+                        limit: Limit::NamespacesInScope,
+                        max: limits.max_namespaces_in_scope,
+                    });
+                }
+                let uri_idx = self.intern_owned(value);
+                let pspan = if prefix.is_empty() {
+                    Str::default()
+                } else {
+                    self.span_of(prefix.as_bytes())
+                };
+                self.doc.decls.push(NsDeclData {
+                    prefix: pspan,
+                    uri: uri_idx,
+                });
+                // Same prefix twice on one element is caught as a duplicate attribute by quick-xml.
+                let p: &'s str = prefix;
+                self.scope.push((p, uri_idx));
+            } else {
+                let Some((ap, al)) = split_qname(key) else {
+                    return self.fail(XmlErrorKind::InvalidName { name: key.into() });
+                };
+                if plain.len() + 1 > limits.max_attributes {
+                    return self.fail(XmlErrorKind::LimitExceeded {
+                        limit: Limit::AttributesPerElement,
+                        max: limits.max_attributes,
+                    });
+                }
+                plain.push((ap, al, value, key));
+            }
+        }
+
+        let ns = match prefix {
+            None => self.resolve("").unwrap_or(0),
+            Some("xml") => self.intern(XML_NS),
+            Some(p) => match self.resolve(p) {
+                Some(ns) => ns,
+                None => return self.fail(XmlErrorKind::UndeclaredPrefix { prefix: p.into() }),
+            },
+        };
+        for (i, &(ap, al, value, key)) in plain.iter().enumerate() {
+            let ans = match ap {
+                None => 0,
+                Some("xml") => self.intern(XML_NS),
+                Some(p) => match self.resolve(p) {
+                    Some(0) | None => {
+                        return self.fail(XmlErrorKind::UndeclaredPrefix { prefix: p.into() })
+                    }
+                    Some(ns) => ns,
+                },
+            };
+            // Same expanded name under two prefixes (n is bounded by max_attributes).
+            let a_start = attr_start as usize;
+            if self.doc.attrs[a_start..]
+                .iter()
+                .any(|o| o.ns == ans && self.doc_str(o.local) == al)
+            {
+                return self.fail(XmlErrorKind::DuplicateAttribute { name: key.into() });
+            }
+            let _ = i;
+            let pspan = ap.map_or(Str::default(), |p| self.span_of(p.as_bytes()));
+            let lspan = self.span_of(al.as_bytes());
+            self.doc.attrs.push(AttrData {
+                prefix: pspan,
+                local: lspan,
+                ns: ans,
+                value,
+            });
+        }
+
+        let pspan = prefix.map_or(Str::default(), |p| self.span_of(p.as_bytes()));
+        let lspan = self.span_of(local.as_bytes());
+        let data = ElementData {
+            prefix: pspan,
+            local: lspan,
+            ns,
+            attrs: (attr_start, self.doc.attrs.len() as u32),
+            decls: (decl_start, self.doc.decls.len() as u32),
+            first_child: NONE,
+            last_child: NONE,
+        };
+        let id = self.add_node(NodeKind::Element(data));
+        if self.stack.is_empty() {
+            self.doc.root = id;
+            self.doc.top.push(id);
+        }
+        let raw = self.span_of(name.as_bytes());
+        if empty {
+            self.scope.truncate(scope_mark);
+        } else {
+            self.stack.push(Open {
+                node: id,
+                raw: (raw.start, raw.len),
+                scope_mark,
+            });
+        }
+        Ok(())
+    }
+
+    fn doc_str(&self, s: Str) -> &str {
+        if s.owned {
+            &self.doc.decoded[s.start as usize..(s.start + s.len) as usize]
+        } else {
+            &self.src[s.start as usize..(s.start + s.len) as usize]
+        }
+    }
+
+    fn intern_owned(&mut self, s: Str) -> u32 {
+        if !s.owned {
+            let uri: &'s str = &self.src[s.start as usize..(s.start + s.len) as usize];
+            return self.intern(uri);
+        }
+        let uri = self.doc_str(s).to_owned();
+        if let Some(&i) = self.ns_index.get(uri.as_str()) {
+            return i;
+        }
+        let i = self.doc.namespaces.len() as u32;
+        self.doc.namespaces.push(uri.into_boxed_str());
+        // Decoded URIs (with references) are rare; they are not indexed by borrowed key.
+        i
+    }
+
+    fn check_declaration(&self, prefix: &str, uri: &str) -> Result<(), Fail> {
+        let reserved = |detail: String| Err((XmlErrorKind::ReservedNamespace { detail }, self.at));
+        if !prefix.is_empty() && !is_ncname(prefix) {
+            return self.fail(XmlErrorKind::InvalidName {
+                name: format!("xmlns:{prefix}"),
+            });
+        }
+        match prefix {
+            "xmlns" => return reserved("the xmlns prefix cannot be declared".into()),
+            "xml" if uri != XML_NS => return reserved(format!("xml prefix bound to {uri:?}")),
+            "xml" => {}
+            _ if uri == XML_NS || uri == XMLNS_NS => {
+                return reserved(format!("{uri} bound to another prefix"))
+            }
+            "" => {}
+            p if uri.is_empty() => {
+                return self.fail(XmlErrorKind::EmptyPrefixedNamespace { prefix: p.into() })
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Attribute-value normalization for CDATA attributes (XML 1.0 §3.3.3):
+    /// literal TAB, LF and CR (CRLF counts once) become spaces, references are
+    /// resolved, and characters from references are kept as they are.
+    fn attribute_value(&mut self, raw: &'s str) -> Result<Str, Fail> {
+        if !raw
+            .bytes()
+            .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+        {
+            return Ok(self.span_of(raw.as_bytes()));
+        }
+        let mut out = String::with_capacity(raw.len());
+        let mut rest = raw;
+        while let Some(i) = rest.find(['&', '\t', '\n', '\r']) {
+            out.push_str(&rest[..i]);
+            let c = rest.as_bytes()[i];
+            rest = &rest[i + 1..];
+            match c {
+                b'&' => {
+                    let Some(end) = rest.find(';') else {
+                        return self.fail(XmlErrorKind::MalformedReference);
+                    };
+                    out.push(resolve_reference(&rest[..end]).map_err(|k| (k, self.at))?);
+                    rest = &rest[end + 1..];
+                }
+                b'\r' => {
+                    out.push(' ');
+                    if rest.starts_with('\n') {
+                        rest = &rest[1..];
+                    }
+                }
+                _ => out.push(' '),
+            }
+        }
+        out.push_str(rest);
+        Ok(self.owned(&out))
+    }
+
+    fn end(&mut self, name: &[u8]) -> Result<(), Fail> {
+        self.flush_text();
+        let Some(open) = self.stack.pop() else {
+            return self.fail(XmlErrorKind::Syntax {
+                detail: "end tag without start tag".into(),
+            });
+        };
+        let expected =
+            &self.src.as_bytes()[open.raw.0 as usize..(open.raw.0 + open.raw.1) as usize];
+        if expected != name {
+            return self.fail(XmlErrorKind::MismatchedEndTag {
+                expected: String::from_utf8_lossy(expected).into_owned(),
+                found: String::from_utf8_lossy(name).into_owned(),
+            });
+        }
+        self.scope.truncate(open.scope_mark);
+        Ok(())
+    }
+}
+
+fn normalize_eol(raw: &str) -> String {
+    let mut s = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find('\r') {
+        s.push_str(&rest[..i]);
+        s.push('\n');
+        rest = &rest[i + 1..];
+        if rest.starts_with('\n') {
+            rest = &rest[1..];
+        }
+    }
+    s.push_str(rest);
+    s
+}
+
+/// Resolves the body of `&...;`: the five predefined entities and character references only.
+fn resolve_reference(name: &str) -> Result<char, XmlErrorKind> {
+    let code = if let Some(hex) = name.strip_prefix("#x") {
+        if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(XmlErrorKind::MalformedReference);
+        }
+        u32::from_str_radix(hex, 16).ok()
+    } else if let Some(dec) = name.strip_prefix('#') {
+        if dec.is_empty() || !dec.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(XmlErrorKind::MalformedReference);
+        }
+        dec.parse::<u32>().ok()
+    } else {
+        return match name {
+            "amp" => Ok('&'),
+            "lt" => Ok('<'),
+            "gt" => Ok('>'),
+            "quot" => Ok('"'),
+            "apos" => Ok('\''),
+            _ if is_ncname(name) => Err(XmlErrorKind::EntityReference { name: name.into() }),
+            _ => Err(XmlErrorKind::MalformedReference),
+        };
+    };
+    let code = code.unwrap_or(u32::MAX);
+    match char::from_u32(code) {
+        Some(c) if is_xml_char(c) => Ok(c),
+        _ => Err(XmlErrorKind::IllegalCharacterReference { code }),
+    }
+}
+
+fn map_quick_xml_error(e: &quick_xml::Error, at_top: bool) -> XmlErrorKind {
+    use quick_xml::errors::{IllFormedError, SyntaxError};
+    match e {
+        quick_xml::Error::Syntax(
+            SyntaxError::UnclosedComment
+            | SyntaxError::UnclosedCData
+            | SyntaxError::UnclosedDoctype
+            | SyntaxError::UnclosedPIOrXmlDecl
+            | SyntaxError::UnclosedTag,
+        ) => XmlErrorKind::UnexpectedEof,
+        quick_xml::Error::IllFormed(IllFormedError::UnclosedReference) => {
+            XmlErrorKind::MalformedReference
+        }
+        quick_xml::Error::IllFormed(IllFormedError::MissingEndTag(_)) => {
+            XmlErrorKind::UnexpectedEof
+        }
+        quick_xml::Error::IllFormed(IllFormedError::UnmatchedEndTag(n)) if at_top => {
+            XmlErrorKind::MismatchedEndTag {
+                expected: String::new(),
+                found: n.clone(),
+            }
+        }
+        other => XmlErrorKind::Syntax {
+            detail: other.to_string(),
+        },
+    }
+}
