@@ -488,12 +488,21 @@ impl<'s> Builder<'s> {
             })?;
             let key = self.text_of(a.key.0)?;
             let raw_value = self.text_of(&a.value)?;
+            // XML requires white space between attributes; quick-xml does not.
+            let after = self.span_of(raw_value.as_bytes());
+            match self.src.as_bytes().get((after.start + after.len + 1) as usize) {
+                Some(b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>') => {}
+                _ => return self.fail(XmlErrorKind::Syntax { detail: format!("no white space after attribute {key}") }),
+            }
             if raw_value.contains('<') {
                 return self.fail(XmlErrorKind::LtInAttributeValue);
             }
             let value = self.attribute_value(raw_value)?;
             if key == "xmlns" || key.starts_with("xmlns:") {
                 let prefix = if key == "xmlns" { "" } else { &key[6..] };
+                if key != "xmlns" && !is_ncname(prefix) {
+                    return self.fail(XmlErrorKind::InvalidName { name: key.into() });
+                }
                 let uri = self.doc_str(value);
                 self.check_declaration(prefix, uri)?;
                 if prefix == "xml" {
