@@ -1,0 +1,315 @@
+#!/usr/bin/env bash
+# Regenerates the dho-wss TEST PKI into this folder (testdata/pki/).
+#
+#   TEST ONLY - NOT FOR PRODUCTION. Every private key generated here is published in the
+#   repository. Never trust ca.pem anywhere outside the dho-wss test suite.
+#
+# Usage: testdata/pki/make-pki.sh        (from anywhere; needs only openssl >= 3.0 and bash)
+#
+# Idempotent: deletes the previous outputs (only the file names this script writes) and makes
+# everything again from scratch. File names and certificate contents (subjects, serials, dates,
+# extensions) are fixed; keys, signatures and fingerprints change on every run.
+set -euo pipefail
+export LC_ALL=C
+
+DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PASS="test-only"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+cd "$DIR"
+
+# --- the fixed validity windows (GeneralizedTime; openssl stores UTCTime up to 2049) --------------
+GOOD_START=20250101000000Z
+GOOD_END=20550101000000Z
+
+# --- subjects -------------------------------------------------------------------------------------
+# Convention (see README.md): C=BE, O=<organisation>, OU=TEST ONLY - NOT FOR PRODUCTION,
+# serialNumber=<Instellingsnummer, 6 digits zero padded> (X.520 attribute 2.5.4.5, the machine
+# readable binding), CN=<application>.instelling-<nr>.<organisation slug>, i.e. the VO-DCBaaS style
+# "one certificate per organisation/application/environment with a CN the service assigns".
+TEST_OU="TEST ONLY - NOT FOR PRODUCTION"
+CA_SUBJ="/C=BE/O=dho-wss Test PKI/OU=${TEST_OU}/CN=dho-wss Test Root CA"
+ROGUE_CA_SUBJ="/C=BE/O=dho-wss Rogue PKI/OU=${TEST_OU}/CN=dho-wss Rogue Root CA"
+INST_SUBJ="/C=BE/O=Hogeschool Test/OU=${TEST_OU}/serialNumber=001234/CN=dho-wss-test.instelling-001234.hogeschool-test"
+OTHER_SUBJ="/C=BE/O=Universiteit Test/OU=${TEST_OU}/serialNumber=005678/CN=dho-wss-test.instelling-005678.universiteit-test"
+PROVIDER_SUBJ="/C=BE/O=Onderwijs en Vorming Test/OU=${TEST_OU}/CN=dho-wss-test.dho-provider"
+neg_subj() { # the negative leaves speak for the same institution 001234, only one property is wrong
+  echo "/C=BE/O=Hogeschool Test/OU=${TEST_OU}/serialNumber=001234/CN=dho-wss-test-$1.instelling-001234.hogeschool-test"
+}
+
+OUTPUTS=(
+  ca.pem ca.key.pem ca.crl.pem
+  institution.crt.pem institution.key.pem institution.pkcs1.pem institution.key.enc.pem
+  institution.chain.pem institution.p12 institution-legacy.p12 institution.der
+  other.crt.pem other.key.pem
+  provider.crt.pem provider.key.pem provider.p12
+  rogue-ca.pem rogue-ca.key.pem rogue.crt.pem rogue.key.pem
+  expired.crt.pem expired.key.pem notyet.crt.pem notyet.key.pem
+  ca-signer.crt.pem ca-signer.key.pem no-digsig.crt.pem no-digsig.key.pem
+  weak1024.crt.pem weak1024.key.pem ec.crt.pem ec.key.pem
+  revoked.crt.pem revoked.key.pem
+  README.md
+)
+rm -f -- "${OUTPUTS[@]}"
+
+# --- helpers --------------------------------------------------------------------------------------
+# ca_conf NAME: an ad hoc `openssl ca` database + config in $WORK/NAME
+ca_conf() {
+  local d="$WORK/$1"
+  mkdir -p "$d/new"
+  : > "$d/index.txt"
+  echo "unique_subject = no" > "$d/index.txt.attr"
+  echo 1000 > "$d/crlnumber"
+  cat > "$d/ca.cnf" <<EOF
+[ ca ]
+default_ca = the_ca
+[ the_ca ]
+dir              = $d
+database         = \$dir/index.txt
+new_certs_dir    = \$dir/new
+serial           = \$dir/serial
+crlnumber        = \$dir/crlnumber
+default_md       = sha256
+default_days     = 3650
+default_crl_days = 3650
+policy           = policy_any
+unique_subject   = no
+copy_extensions  = none
+email_in_dn      = no
+name_opt         = ca_default
+cert_opt         = ca_default
+[ policy_any ]
+countryName            = optional
+organizationName       = optional
+organizationalUnitName = optional
+serialNumber           = optional
+commonName             = supplied
+[ req ]
+distinguished_name = req_dn
+string_mask        = utf8only
+utf8               = yes
+prompt             = no
+[ req_dn ]
+CN = unused
+[ v3_ca ]
+basicConstraints       = critical,CA:TRUE
+keyUsage               = critical,keyCertSign,cRLSign
+subjectKeyIdentifier   = hash
+[ v3_leaf ]
+basicConstraints       = critical,CA:FALSE
+keyUsage               = critical,digitalSignature,nonRepudiation,keyEncipherment
+extendedKeyUsage       = clientAuth
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
+[ v3_provider ]
+basicConstraints       = critical,CA:FALSE
+keyUsage               = critical,digitalSignature,nonRepudiation,keyEncipherment
+extendedKeyUsage       = serverAuth,clientAuth
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
+[ v3_ca_signer ]
+basicConstraints       = critical,CA:TRUE
+keyUsage               = critical,keyCertSign,digitalSignature
+extendedKeyUsage       = clientAuth
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
+[ v3_no_digsig ]
+basicConstraints       = critical,CA:FALSE
+keyUsage               = critical,keyEncipherment
+extendedKeyUsage       = clientAuth
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
+[ crl_ext ]
+authorityKeyIdentifier = keyid:always
+EOF
+}
+
+rsa_key() { # rsa_key OUT BITS  -> unencrypted PKCS#8 PEM
+  openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$2" -out "$1" 2>/dev/null
+}
+ec_key() { # ec_key OUT -> P-256, named curve, PKCS#8 PEM
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve -out "$1"
+}
+
+# issue CA KEYFILE SUBJ EXT SERIALHEX START END OUT [CAKEY CACERT]
+# CA is the $WORK name of the issuing database; with no CAKEY/CACERT the cert is self-signed.
+issue() {
+  local ca="$1" key="$2" subj="$3" ext="$4" serial="$5" start="$6" end="$7" out="$8"
+  local cakey="${9:-}" cacert="${10:-}" d="$WORK/$1"
+  echo "$serial" > "$d/serial"
+  openssl req -new -config "$d/ca.cnf" -key "$key" -subj "$subj" -utf8 -out "$WORK/req.csr"
+  if [[ -z "$cakey" ]]; then
+    openssl ca -batch -notext -config "$d/ca.cnf" -selfsign -keyfile "$key" -in "$WORK/req.csr" \
+      -extensions "$ext" -startdate "$start" -enddate "$end" -preserveDN -utf8 -out "$WORK/out.pem" 2>"$WORK/ca.log" \
+      || { cat "$WORK/ca.log" >&2; exit 1; }
+  else
+    openssl ca -batch -notext -config "$d/ca.cnf" -keyfile "$cakey" -cert "$cacert" -in "$WORK/req.csr" \
+      -extensions "$ext" -startdate "$start" -enddate "$end" -preserveDN -utf8 -out "$WORK/out.pem" 2>"$WORK/ca.log" \
+      || { cat "$WORK/ca.log" >&2; exit 1; }
+  fi
+  # keep only the PEM block (no text dump)
+  openssl x509 -in "$WORK/out.pem" -out "$out"
+}
+
+# --- test root CA ---------------------------------------------------------------------------------
+ca_conf testca
+rsa_key ca.key.pem 2048
+issue testca ca.key.pem "$CA_SUBJ" v3_ca 01 "$GOOD_START" "$GOOD_END" ca.pem
+
+# --- institution 001234 (the good signer) ---------------------------------------------------------
+rsa_key institution.key.pem 2048
+issue testca institution.key.pem "$INST_SUBJ" v3_leaf 1001 "$GOOD_START" "$GOOD_END" institution.crt.pem ca.key.pem ca.pem
+openssl rsa -in institution.key.pem -traditional -out institution.pkcs1.pem 2>/dev/null
+openssl pkcs8 -topk8 -in institution.key.pem -v2 aes-256-cbc -v2prf hmacWithSHA256 \
+  -passout "pass:$PASS" -out institution.key.enc.pem
+cat institution.crt.pem ca.pem > institution.chain.pem
+openssl x509 -in institution.crt.pem -outform DER -out institution.der
+openssl pkcs12 -export -in institution.crt.pem -inkey institution.key.pem -certfile ca.pem \
+  -name institution -passout "pass:$PASS" -out institution.p12
+openssl pkcs12 -export -legacy -provider legacy -provider default \
+  -in institution.crt.pem -inkey institution.key.pem -certfile ca.pem \
+  -name institution -passout "pass:$PASS" -out institution-legacy.p12
+
+# --- another institution 005678, same CA ----------------------------------------------------------
+rsa_key other.key.pem 2048
+issue testca other.key.pem "$OTHER_SUBJ" v3_leaf 1002 "$GOOD_START" "$GOOD_END" other.crt.pem ca.key.pem ca.pem
+
+# --- the DHO service (provider) identity, for signed replies --------------------------------------
+rsa_key provider.key.pem 2048
+issue testca provider.key.pem "$PROVIDER_SUBJ" v3_provider 1003 "$GOOD_START" "$GOOD_END" provider.crt.pem ca.key.pem ca.pem
+openssl pkcs12 -export -in provider.crt.pem -inkey provider.key.pem -certfile ca.pem \
+  -name provider -passout "pass:$PASS" -out provider.p12
+
+# --- rogue CA + a leaf with exactly the institution's subject -------------------------------------
+ca_conf rogueca
+rsa_key rogue-ca.key.pem 2048
+issue rogueca rogue-ca.key.pem "$ROGUE_CA_SUBJ" v3_ca 01 "$GOOD_START" "$GOOD_END" rogue-ca.pem
+rsa_key rogue.key.pem 2048
+issue rogueca rogue.key.pem "$INST_SUBJ" v3_leaf 1001 "$GOOD_START" "$GOOD_END" rogue.crt.pem rogue-ca.key.pem rogue-ca.pem
+
+# --- negative leaves, all issued by the test CA, all for institution 001234 -----------------------
+rsa_key expired.key.pem 2048
+issue testca expired.key.pem "$(neg_subj expired)" v3_leaf 2001 20150101000000Z 20200101000000Z expired.crt.pem ca.key.pem ca.pem
+rsa_key notyet.key.pem 2048
+issue testca notyet.key.pem "$(neg_subj notyet)" v3_leaf 2002 20500101000000Z 20550101000000Z notyet.crt.pem ca.key.pem ca.pem
+rsa_key ca-signer.key.pem 2048
+issue testca ca-signer.key.pem "$(neg_subj ca-signer)" v3_ca_signer 2003 "$GOOD_START" "$GOOD_END" ca-signer.crt.pem ca.key.pem ca.pem
+rsa_key no-digsig.key.pem 2048
+issue testca no-digsig.key.pem "$(neg_subj no-digsig)" v3_no_digsig 2004 "$GOOD_START" "$GOOD_END" no-digsig.crt.pem ca.key.pem ca.pem
+rsa_key weak1024.key.pem 1024
+issue testca weak1024.key.pem "$(neg_subj weak1024)" v3_leaf 2005 "$GOOD_START" "$GOOD_END" weak1024.crt.pem ca.key.pem ca.pem
+ec_key ec.key.pem
+issue testca ec.key.pem "$(neg_subj ec)" v3_leaf 2006 "$GOOD_START" "$GOOD_END" ec.crt.pem ca.key.pem ca.pem
+# extra (A22 "revoked-by-CRL"): a good-looking leaf that ca.crl.pem lists as revoked
+rsa_key revoked.key.pem 2048
+issue testca revoked.key.pem "$(neg_subj revoked)" v3_leaf 2007 "$GOOD_START" "$GOOD_END" revoked.crt.pem ca.key.pem ca.pem
+openssl ca -batch -config "$WORK/testca/ca.cnf" -keyfile ca.key.pem -cert ca.pem \
+  -revoke revoked.crt.pem -crl_reason keyCompromise 2>"$WORK/ca.log" || { cat "$WORK/ca.log" >&2; exit 1; }
+# pin the revocation date (openssl ca records "now") so the CRL content is fixed: 2025-01-01T00:00:00Z
+sed -i -E 's/^R\t([0-9]+Z)\t[0-9]+Z,/R\t\1\t250101000000Z,/' "$WORK/testca/index.txt"
+openssl ca -batch -config "$WORK/testca/ca.cnf" -keyfile ca.key.pem -cert ca.pem -gencrl \
+  -crlexts crl_ext -crl_lastupdate "$GOOD_START" -crl_nextupdate "$GOOD_END" -out "$WORK/crl.pem" 2>"$WORK/ca.log" \
+  || { cat "$WORK/ca.log" >&2; exit 1; }
+openssl crl -in "$WORK/crl.pem" -out ca.crl.pem
+
+# --- self checks ----------------------------------------------------------------------------------
+check() { openssl verify -attime 1767225600 "$@" >/dev/null; } # 2026-01-01
+for c in institution other provider ca-signer no-digsig weak1024 ec revoked; do
+  check -CAfile ca.pem "$c.crt.pem" || { echo "self-check failed: $c" >&2; exit 1; }
+done
+check -CAfile rogue-ca.pem rogue.crt.pem
+if check -CAfile ca.pem rogue.crt.pem 2>/dev/null; then echo "rogue chains to ca.pem?!" >&2; exit 1; fi
+if check -CAfile ca.pem expired.crt.pem 2>/dev/null; then echo "expired verifies?!" >&2; exit 1; fi
+if check -CAfile ca.pem notyet.crt.pem 2>/dev/null; then echo "notyet verifies?!" >&2; exit 1; fi
+if check -crl_check -CRLfile ca.crl.pem -CAfile ca.pem revoked.crt.pem 2>/dev/null; then echo "revoked verifies?!" >&2; exit 1; fi
+for k in institution.key.pem institution.pkcs1.pem; do
+  [[ "$(openssl pkey -in "$k" -pubout)" == "$(openssl x509 -in institution.crt.pem -noout -pubkey)" ]] || { echo "key mismatch $k" >&2; exit 1; }
+done
+[[ "$(openssl pkey -in institution.key.enc.pem -passin "pass:$PASS" -pubout)" == "$(openssl x509 -in institution.crt.pem -noout -pubkey)" ]]
+openssl pkcs12 -in institution.p12 -passin "pass:$PASS" -noout
+openssl pkcs12 -in institution-legacy.p12 -legacy -passin "pass:$PASS" -noout
+openssl pkcs12 -in provider.p12 -passin "pass:$PASS" -noout
+
+# --- README ---------------------------------------------------------------------------------------
+summary() {
+  local f
+  for f in "$@"; do
+    echo "$f"
+    openssl x509 -in "$f" -noout -subject -issuer -serial -dates -fingerprint -sha256 -nameopt RFC2253 | sed 's/^/    /'
+    echo
+  done
+}
+{
+cat <<'EOF'
+# testdata/pki — dho-wss TEST PKI
+
+**TEST ONLY - NOT FOR PRODUCTION.** Every private key in this folder is public (it is checked into
+the repository). The CA is a throw-away test root made by `make-pki.sh`; never add `ca.pem` (or
+`rogue-ca.pem`) to a real trust store, and never use these identities against a real DHO/MAGDA
+endpoint. The real certificates come from the Flemish government CA through VO-DCBaaS.
+
+Password of every encrypted file (`institution.key.enc.pem`, `institution.p12`,
+`institution-legacy.p12`, `provider.p12`): **`test-only`**.
+
+Regenerate (needs only bash + OpenSSL 3.x; deletes and rewrites every file below):
+
+    testdata/pki/make-pki.sh
+
+Keys, signatures and fingerprints change on every run; names, subjects, serials, dates and extensions do not.
+Commit the regenerated files together with anything that pins a fingerprint.
+
+## Subject convention (VO-DCBaaS style)
+
+One certificate per organisation / application / environment, with a CN the service assigns:
+
+    C=BE, O=<organisation>, OU=TEST ONLY - NOT FOR PRODUCTION, serialNumber=<Instellingsnummer>, CN=<app-env>.instelling-<Instellingsnummer>.<organisation-slug>
+
+* The **Instellingsnummer** is in the X.520 `serialNumber` attribute (OID 2.5.4.5, PrintableString) of the
+  subject, zero-padded to 6 digits (`001234`, `005678`), and also inside the CN (`instelling-001234`).
+  A PEP binding should use `serialNumber` (compare numerically or after zero-padding the message's
+  `Afzender/Identificatie`, which is 1..6 digits), or pin the full subject / CN.
+* Java prints `serialNumber` as `2.5.4.5=#1306...` in RFC 2253 form unless given an OID map; OpenSSL prints `serialNumber=001234`.
+* The negative leaves all carry `serialNumber=001234` and `O=Hogeschool Test` (with CN `dho-wss-test-<kind>.instelling-001234...`),
+  so that a test using them fails on the certificate property alone, never on the authorization binding.
+* `rogue.crt.pem` has byte-for-byte the same subject as `institution.crt.pem` but is issued by `rogue-ca.pem`.
+
+## Files
+
+| File | What |
+|---|---|
+| `ca.pem`, `ca.key.pem` | test root CA, RSA 2048, basicConstraints critical CA:TRUE, keyUsage critical keyCertSign+cRLSign, SKI; 2025-01-01..2055-01-01 |
+| `ca.crl.pem` | CRL of the test CA (2025-01-01..2055-01-01) listing `revoked.crt.pem` (serial 0x2007, keyCompromise) |
+| `institution.crt.pem` | the good signer, institution 001234; CA:FALSE (critical), keyUsage critical digitalSignature+nonRepudiation+keyEncipherment, EKU clientAuth, SKI/AKI |
+| `institution.key.pem` | its key, unencrypted PKCS#8 (`BEGIN PRIVATE KEY`) |
+| `institution.pkcs1.pem` | same key, PKCS#1 (`BEGIN RSA PRIVATE KEY`) |
+| `institution.key.enc.pem` | same key, encrypted PKCS#8 (PBES2, AES-256-CBC, PBKDF2 hmacWithSHA256), password `test-only` |
+| `institution.chain.pem` | leaf then CA |
+| `institution.der` | leaf certificate, DER |
+| `institution.p12` | PKCS#12 from `openssl pkcs12 -export` (OpenSSL 3 default: AES-256-CBC/PBKDF2, SHA-256 MAC), alias `institution`, contains key, leaf and CA |
+| `institution-legacy.p12` | same content made with `-legacy` (RC2-40 certs / 3DES key, SHA-1 MAC), alias `institution` |
+| `other.crt.pem`, `other.key.pem` | another institution, 005678, same CA (fails a binding/pin to 001234) |
+| `provider.crt.pem`, `provider.key.pem`, `provider.p12` | the DHO service's own identity (signed replies; EKU serverAuth+clientAuth), alias `provider` |
+| `rogue-ca.pem`, `rogue-ca.key.pem` | unrelated root CA |
+| `rogue.crt.pem`, `rogue.key.pem` | leaf from the rogue CA with the institution's exact subject |
+| `expired.*` | test CA, 2015-01-01..2020-01-01 |
+| `notyet.*` | test CA, 2050-01-01..2055-01-01 |
+| `ca-signer.*` | CA:TRUE with keyUsage keyCertSign+digitalSignature, used as a signer |
+| `no-digsig.*` | keyUsage keyEncipherment only |
+| `weak1024.*` | RSA 1024 |
+| `ec.*` | EC P-256 key (named curve), certificate signed by the RSA test CA |
+| `revoked.*` | otherwise good leaf, listed in `ca.crl.pem` |
+
+All `*.key.pem` files are unencrypted PKCS#8 unless said otherwise. All certificates are v3, signed with
+sha256WithRSAEncryption. Serials: CA 0x01, institution 0x1001, other 0x1002, provider 0x1003,
+negative leaves 0x2001..0x2007 (rogue CA 0x01, rogue leaf 0x1001).
+
+## Summary (`openssl x509 -noout -subject -issuer -serial -dates -fingerprint -sha256 -nameopt RFC2253`)
+
+```
+EOF
+summary ca.pem institution.crt.pem other.crt.pem provider.crt.pem rogue-ca.pem rogue.crt.pem \
+  expired.crt.pem notyet.crt.pem ca-signer.crt.pem no-digsig.crt.pem weak1024.crt.pem ec.crt.pem revoked.crt.pem
+echo '```'
+} > README.md
+
+echo "dho-wss test PKI written to $DIR"
