@@ -100,6 +100,26 @@ impl ExcC14n {
         Walker::new(self, apex, out).run()
     }
 
+    /// Streams the canonical form of `apex` as if its start tag also carried
+    /// `extra`: how the signer digests a Body before the `wsu:Id` it adds is
+    /// spliced into the unchanged input bytes (no second parse of the payload).
+    pub(crate) fn canonicalize_with_extra<'d, W: Write>(
+        &self,
+        apex: Element<'d>,
+        extra: ApexExtra<'d>,
+        out: &mut W,
+    ) -> Result<(), C14nError> {
+        check_subtree(apex)?;
+        if let Some((_, uri)) = extra.decl {
+            if !is_absolute_uri(uri) {
+                return Err(C14nError::RelativeNamespaceUri { uri: uri.into() });
+            }
+        }
+        let mut w = Walker::new(self, apex, out);
+        w.extra = Some(extra);
+        w.run()
+    }
+
     /// Canonicalizes the whole document: the root element and, with comments,
     /// the comments before and after it.
     pub fn canonicalize_document(&self, doc: &Document) -> Result<Vec<u8>, C14nError> {
@@ -178,6 +198,15 @@ pub fn wss4j_inclusive_prefixes(target: Element<'_>, exclude_visible: bool) -> V
     result
 }
 
+/// A namespace declaration and an attribute to canonicalize as if present on the apex.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ApexExtra<'x> {
+    /// (prefix, URI) declared on the apex.
+    pub(crate) decl: Option<(&'x str, &'x str)>,
+    /// (namespace URI, prefix, local name, value).
+    pub(crate) attr: (&'x str, &'x str, &'x str, &'x str),
+}
+
 struct Frame {
     node: u32,
     rendered_mark: usize,
@@ -196,6 +225,7 @@ struct Walker<'a, 'd, W: Write> {
     stack: Vec<Frame>,
     attrs: Vec<(&'d str, &'d str, Option<&'d str>, &'d str)>,
     render: Vec<(&'d str, &'d str)>,
+    extra: Option<ApexExtra<'d>>,
 }
 
 impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
@@ -227,6 +257,7 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
             stack: Vec::new(),
             attrs: Vec::new(),
             render: Vec::new(),
+            extra: None,
         }
     }
 

@@ -12,6 +12,7 @@ mod reader;
 mod tree;
 mod writer;
 
+pub(crate) use c14n::ApexExtra;
 pub use c14n::{wss4j_inclusive_prefixes, ExcC14n, EXC_C14N, EXC_C14N_WITH_COMMENTS};
 pub use error::{C14nError, Limit, Position, WriteError, XmlError, XmlErrorKind};
 pub use reader::Limits;

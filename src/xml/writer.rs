@@ -50,6 +50,15 @@ impl XmlWriter {
         w
     }
 
+    /// A writer for a fragment that will be placed where `bindings` (prefix or
+    /// `None` for the default namespace, URI) are already in scope: they are
+    /// not written, but names may use them.
+    pub fn fragment_in_scope<'a>(bindings: impl IntoIterator<Item = (Option<&'a str>, &'a str)>) -> Self {
+        let mut w = Self::new();
+        w.scope = bindings.into_iter().map(|(p, u)| (p.unwrap_or("").to_owned(), u.to_owned())).collect();
+        w
+    }
+
     /// Opens an element. Its namespace declarations and attributes follow.
     pub fn start_element(
         &mut self,
