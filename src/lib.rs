@@ -1,1 +1,3 @@
 pub fn x(){}
+pub mod crypto;
+pub mod keys;
