@@ -184,7 +184,9 @@ pub enum CryptoError {
         algorithm: String,
     },
     /// The RSA modulus is smaller than [`MIN_RSA_BITS`] or larger than [`MAX_RSA_BITS`].
-    #[error("RSA key of {bits} bits is outside the accepted range {MIN_RSA_BITS}..={MAX_RSA_BITS}")]
+    #[error(
+        "RSA key of {bits} bits is outside the accepted range {MIN_RSA_BITS}..={MAX_RSA_BITS}"
+    )]
     KeySizeNotAllowed {
         /// The modulus size in bits.
         bits: usize,
@@ -354,11 +356,10 @@ impl CryptoProvider for RustCryptoProvider {
     }
 
     fn load_signing_key(&self, pkcs8_der: &[u8]) -> Result<Box<dyn SigningKey>, KeyError> {
-        let info = pkcs8::PrivateKeyInfoRef::try_from(pkcs8_der).map_err(|e| {
-            KeyError::MalformedKey {
+        let info =
+            pkcs8::PrivateKeyInfoRef::try_from(pkcs8_der).map_err(|e| KeyError::MalformedKey {
                 reason: format!("not a PKCS#8 PrivateKeyInfo: {e}"),
-            }
-        })?;
+            })?;
         let oid = info.algorithm.oid.to_string();
         if oid != RSA_ENCRYPTION_OID {
             return Err(KeyError::NotRsa {
@@ -541,6 +542,7 @@ impl SignatureVerificationAlgorithm for RsaPkcs1ChainAlgorithm {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use std::io::Write as _;

@@ -110,13 +110,19 @@ pub enum KeyError {
         algorithm: String,
     },
     /// The RSA key is shorter than [`MIN_RSA_BITS`](crate::crypto::MIN_RSA_BITS).
-    #[error("the RSA key has {bits} bits; at least {} are required", crate::crypto::MIN_RSA_BITS)]
+    #[error(
+        "the RSA key has {bits} bits; at least {} are required",
+        crate::crypto::MIN_RSA_BITS
+    )]
     KeyTooSmall {
         /// The modulus size in bits.
         bits: usize,
     },
     /// The RSA key is longer than [`MAX_RSA_BITS`](crate::crypto::MAX_RSA_BITS).
-    #[error("the RSA key has {bits} bits; at most {} are supported", crate::crypto::MAX_RSA_BITS)]
+    #[error(
+        "the RSA key has {bits} bits; at most {} are supported",
+        crate::crypto::MAX_RSA_BITS
+    )]
     KeyTooLarge {
         /// The modulus size in bits.
         bits: usize,
@@ -298,13 +304,15 @@ fn attribute_text(value: &der::Any) -> Option<String> {
         // T.61: treated as Latin-1, as OpenSSL does.
         Tag::TeletexString => Some(bytes.iter().map(|b| char::from(*b)).collect()),
         Tag::BmpString => {
-            if bytes.len() % 2 != 0 {
+            if !bytes.len().is_multiple_of(2) {
                 return None;
             }
             let units = bytes
                 .chunks_exact(2)
                 .map(|c| u16::from_be_bytes([c[0], c[1]]));
-            char::decode_utf16(units).collect::<Result<String, _>>().ok()
+            char::decode_utf16(units)
+                .collect::<Result<String, _>>()
+                .ok()
         }
         _ => None,
     }
@@ -466,18 +474,20 @@ impl SigningIdentity {
     }
 
     /// Completes an identity from a loaded key and the certificate PEM (leaf first).
-    fn with_certificates(key: Box<dyn SigningKey>, cert_chain_pem: &[u8]) -> Result<Self, KeyError> {
+    fn with_certificates(
+        key: Box<dyn SigningKey>,
+        cert_chain_pem: &[u8],
+    ) -> Result<Self, KeyError> {
         let mut certs = certificates_from_pem(cert_chain_pem, CERT_PEM)?.into_iter();
         let leaf = certs
             .next()
             .ok_or(KeyError::NoCertificate { input: CERT_PEM })?;
-        let (info, cert) = CertificateInfo::from_der(&leaf).map_err(|reason| {
-            KeyError::MalformedCertificate {
+        let (info, cert) =
+            CertificateInfo::from_der(&leaf).map_err(|reason| KeyError::MalformedCertificate {
                 input: CERT_PEM,
                 index: 0,
                 reason,
-            }
-        })?;
+            })?;
         if !key_matches(key.as_ref(), &cert) {
             return Err(KeyError::KeyCertificateMismatch {
                 subject: info.subject_dn,
@@ -517,8 +527,8 @@ impl SigningIdentity {
         provider: &dyn CryptoProvider,
     ) -> Result<Self, KeyError> {
         const P12: &str = "PKCS#12 file";
-        let archive = p12_keystore::Pkcs12Archive::from_pkcs12(der, password)
-            .map_err(map_p12_error)?;
+        let archive =
+            p12_keystore::Pkcs12Archive::from_pkcs12(der, password).map_err(map_p12_error)?;
         if archive.keys.is_empty() {
             return Err(KeyError::Pkcs12NoKey);
         }
@@ -546,14 +556,13 @@ impl SigningIdentity {
                 continue;
             };
             let (leaf_der, _) = certs.swap_remove(leaf_index);
-            let (info, leaf) =
-                CertificateInfo::from_der(&leaf_der).map_err(|reason| {
-                    KeyError::MalformedCertificate {
-                        input: P12,
-                        index: leaf_index,
-                        reason,
-                    }
-                })?;
+            let (info, leaf) = CertificateInfo::from_der(&leaf_der).map_err(|reason| {
+                KeyError::MalformedCertificate {
+                    input: P12,
+                    index: leaf_index,
+                    reason,
+                }
+            })?;
             let chain = build_chain(&leaf, certs);
             return Ok(SigningIdentity {
                 key,
@@ -852,6 +861,7 @@ pub(crate) fn certificates_from_pem(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -871,8 +881,12 @@ mod tests {
         assert!(parse_pem(b"  \n\t\n").unwrap().is_empty());
         assert!(parse_pem(b"\x30\x82\x01\x00garbage").is_err());
         assert!(parse_pem(b"-----BEGIN CERTIFICATE-----\nAAEC\n").is_err());
-        assert!(parse_pem(b"-----BEGIN CERTIFICATE-----\nAAEC\n-----END PRIVATE KEY-----\n").is_err());
-        assert!(parse_pem(b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n").is_err());
+        assert!(
+            parse_pem(b"-----BEGIN CERTIFICATE-----\nAAEC\n-----END PRIVATE KEY-----\n").is_err()
+        );
+        assert!(
+            parse_pem(b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n").is_err()
+        );
         assert!(parse_pem(
             b"-----BEGIN CERTIFICATE-----\nAAEC\n-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"
         )
@@ -919,8 +933,14 @@ mod tests {
         use std::str::FromStr;
         let name = x509_cert::name::Name::from_str("CN=a+OU=b,O=x\\,y,2.5.4.99=#0c0161").unwrap();
         let s = format_name(&name);
-        assert!(s.starts_with("CN=a+OU=b,O=x\\,y,2.5.4.99=#") || s.starts_with("OU=b+CN=a"), "{s}");
-        assert_eq!(first_attribute(&name, OID_COMMON_NAME).as_deref(), Some("a"));
+        assert!(
+            s.starts_with("CN=a+OU=b,O=x\\,y,2.5.4.99=#") || s.starts_with("OU=b+CN=a"),
+            "{s}"
+        );
+        assert_eq!(
+            first_attribute(&name, OID_COMMON_NAME).as_deref(),
+            Some("a")
+        );
     }
 
     #[test]

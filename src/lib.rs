@@ -1,3 +1,4 @@
 pub fn x(){}
 pub mod crypto;
 pub mod keys;
+pub mod trust;

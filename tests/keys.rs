@@ -21,10 +21,7 @@ fn read(name: &str) -> Vec<u8> {
 fn pem_der(name: &str) -> Vec<u8> {
     // The single PEM block of a fixture, decoded.
     let text = String::from_utf8(read(name)).unwrap();
-    let body: String = text
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
     base64::engine::general_purpose::STANDARD
         .decode(body)
         .unwrap()
@@ -200,7 +197,10 @@ fn legacy_pkcs12_loads_key_leaf_and_chain() {
 #[test]
 fn provider_pkcs12_file_loads() {
     let id = SigningIdentity::from_pkcs12_file(pki("provider.p12"), PASSWORD).unwrap();
-    assert_eq!(id.certificate().common_name(), Some("dho-wss-test.dho-provider"));
+    assert_eq!(
+        id.certificate().common_name(),
+        Some("dho-wss-test.dho-provider")
+    );
     assert_eq!(id.certificate().serial_hex(), "1003");
 }
 
@@ -270,12 +270,8 @@ fn missing_files_are_io_errors_with_the_path() {
 
 #[test]
 fn mismatched_key_and_certificate() {
-    let err = SigningIdentity::from_pem(
-        &read("institution.key.pem"),
-        &read("other.crt.pem"),
-        None,
-    )
-    .unwrap_err();
+    let err = SigningIdentity::from_pem(&read("institution.key.pem"), &read("other.crt.pem"), None)
+        .unwrap_err();
     match err {
         KeyError::KeyCertificateMismatch { subject } => assert!(subject.contains("005678")),
         other => panic!("{other:?}"),
@@ -375,7 +371,13 @@ fn garbage_is_malformed_pem() {
     ] {
         let err = SigningIdentity::from_pem(garbage, &cert, None).unwrap_err();
         assert!(
-            matches!(err, KeyError::MalformedPem { input: "key PEM", .. }),
+            matches!(
+                err,
+                KeyError::MalformedPem {
+                    input: "key PEM",
+                    ..
+                }
+            ),
             "{garbage:?}: {err:?}"
         );
     }
@@ -499,7 +501,8 @@ fn debug_output_does_not_leak_the_key() {
 // ---------------------------------------------------------------------------------------------
 // Signing and verifying through the provider
 
-const MESSAGE: &[u8] = b"<ds:SignedInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"></ds:SignedInfo>";
+const MESSAGE: &[u8] =
+    b"<ds:SignedInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"></ds:SignedInfo>";
 
 #[test]
 fn sign_and_verify_both_profiles() {
@@ -584,21 +587,41 @@ fn verification_failures_are_errors_never_success() {
     }
     for filler in [0x00u8, 0xff] {
         assert!(matches!(
-            p.verify_signature(SignatureAlgorithm::RsaSha256, &spki, MESSAGE, &[filler; 256]),
+            p.verify_signature(
+                SignatureAlgorithm::RsaSha256,
+                &spki,
+                MESSAGE,
+                &[filler; 256]
+            ),
             Err(CryptoError::BadSignature)
         ));
     }
     // Malformed and unsuitable keys.
     assert!(matches!(
-        p.verify_signature(SignatureAlgorithm::RsaSha256, &spki[..spki.len() - 1], MESSAGE, &sig),
+        p.verify_signature(
+            SignatureAlgorithm::RsaSha256,
+            &spki[..spki.len() - 1],
+            MESSAGE,
+            &sig
+        ),
         Err(CryptoError::MalformedPublicKey { .. })
     ));
     assert!(matches!(
-        p.verify_signature(SignatureAlgorithm::RsaSha256, &spki_of("weak1024.crt.pem"), MESSAGE, &sig[..128]),
+        p.verify_signature(
+            SignatureAlgorithm::RsaSha256,
+            &spki_of("weak1024.crt.pem"),
+            MESSAGE,
+            &sig[..128]
+        ),
         Err(CryptoError::KeySizeNotAllowed { bits: 1024 })
     ));
     assert!(matches!(
-        p.verify_signature(SignatureAlgorithm::RsaSha256, &spki_of("ec.crt.pem"), MESSAGE, &sig),
+        p.verify_signature(
+            SignatureAlgorithm::RsaSha256,
+            &spki_of("ec.crt.pem"),
+            MESSAGE,
+            &sig
+        ),
         Err(CryptoError::NotRsa { .. })
     ));
 }
