@@ -158,6 +158,14 @@ impl SignatureAlgorithm {
     }
 }
 
+/// Compares two byte strings (e.g. a computed digest with the decoded `ds:DigestValue`) in
+/// time that depends only on their lengths, not on where they differ. Lengths are not secret:
+/// different lengths are unequal at once.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq as _;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
 /// A streaming digest: canonicalized XML is written into it with [`std::io::Write`] and the
 /// hash is taken with [`Digest::finalize`]. Writes never fail.
 pub trait Digest: io::Write + Send {
@@ -595,6 +603,15 @@ mod tests {
             hex(&out),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn constant_time_comparison() {
+        assert!(constant_time_eq(b"", b""));
+        assert!(constant_time_eq(&[1, 2, 3], &[1, 2, 3]));
+        assert!(!constant_time_eq(&[1, 2, 3], &[1, 2, 4]));
+        assert!(!constant_time_eq(&[1, 2, 3], &[1, 2]));
+        assert!(!constant_time_eq(&[], &[0]));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
+use der::zeroize::Zeroizing;
 use der::{Decode, Encode};
 use sha2::{Digest as _, Sha256};
 use x509_cert::Certificate;
@@ -85,7 +86,8 @@ pub enum KeyError {
     /// The key is encrypted and no password was given.
     #[error("the private key is encrypted (`ENCRYPTED PRIVATE KEY`) but no password was given")]
     PasswordRequired,
-    /// The password is wrong (decryption or MAC check failed).
+    /// The password is wrong (decryption or MAC check failed). A corrupted PKCS#12 file whose
+    /// MAC no longer matches is reported the same way: the two cannot be told apart.
     #[error("wrong password for the {what}")]
     WrongPassword {
         /// What could not be opened (`"encrypted private key"`, `"PKCS#12 file"`).
@@ -672,7 +674,8 @@ fn build_chain(leaf: &Certificate, mut rest: Vec<(Vec<u8>, Certificate)>) -> Vec
 /// A decoded PEM block.
 pub(crate) struct PemBlock {
     pub(crate) label: String,
-    pub(crate) der: Vec<u8>,
+    /// Zeroized on drop: for key blocks this is secret.
+    pub(crate) der: Zeroizing<Vec<u8>>,
     /// The block had RFC 1421 headers (`Proc-Type`, `DEK-Info`): OpenSSL legacy encryption.
     pub(crate) has_headers: bool,
 }
@@ -684,7 +687,7 @@ pub(crate) struct PemBlock {
 pub(crate) fn parse_pem(input: &[u8]) -> Result<Vec<PemBlock>, String> {
     let text = String::from_utf8_lossy(input);
     let mut blocks = Vec::new();
-    let mut current: Option<(String, String, bool)> = None;
+    let mut current: Option<(String, Zeroizing<String>, bool)> = None;
     for line in text.lines() {
         let line = line.trim();
         match &mut current {
@@ -693,7 +696,7 @@ pub(crate) fn parse_pem(input: &[u8]) -> Result<Vec<PemBlock>, String> {
                     .strip_prefix("-----BEGIN ")
                     .and_then(|l| l.strip_suffix("-----"))
                 {
-                    current = Some((label.to_owned(), String::new(), false));
+                    current = Some((label.to_owned(), Zeroizing::new(String::new()), false));
                 }
             }
             Some((label, body, has_headers)) => {
@@ -709,7 +712,7 @@ pub(crate) fn parse_pem(input: &[u8]) -> Result<Vec<PemBlock>, String> {
                         .map_err(|e| format!("block `{label}`: invalid base64: {e}"))?;
                     blocks.push(PemBlock {
                         label: std::mem::take(label),
-                        der,
+                        der: Zeroizing::new(der),
                         has_headers: *has_headers,
                     });
                     current = None;
@@ -741,7 +744,10 @@ fn load_pem_key(
 }
 
 /// The one private key in `key_pem`, as unencrypted PKCS#8 DER.
-fn private_key_from_pem(key_pem: &[u8], password: Option<&str>) -> Result<Vec<u8>, KeyError> {
+fn private_key_from_pem(
+    key_pem: &[u8],
+    password: Option<&str>,
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     let blocks = parse_pem(key_pem).map_err(|reason| KeyError::MalformedPem {
         input: KEY_PEM,
         reason,
@@ -794,7 +800,7 @@ fn private_key_from_pem(key_pem: &[u8], password: Option<&str>) -> Result<Vec<u8
 }
 
 /// Wraps a PKCS#1 `RSAPrivateKey` in a PKCS#8 `PrivateKeyInfo`.
-fn pkcs1_to_pkcs8(pkcs1_der: &[u8]) -> Result<Vec<u8>, KeyError> {
+fn pkcs1_to_pkcs8(pkcs1_der: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     let malformed = |e: der::Error| KeyError::MalformedKey {
         reason: format!("invalid PKCS#1 RSA private key: {e}"),
     };
@@ -805,10 +811,11 @@ fn pkcs1_to_pkcs8(pkcs1_der: &[u8]) -> Result<Vec<u8>, KeyError> {
     let octets = der::asn1::OctetStringRef::new(pkcs1_der).map_err(malformed)?;
     pkcs8::PrivateKeyInfoRef::new(pkcs1::ALGORITHM_ID, octets)
         .to_der()
+        .map(Zeroizing::new)
         .map_err(malformed)
 }
 
-fn decrypt_pkcs8(der: &[u8], password: &str) -> Result<Vec<u8>, KeyError> {
+fn decrypt_pkcs8(der: &[u8], password: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     let info =
         pkcs8::EncryptedPrivateKeyInfoRef::try_from(der).map_err(|e| KeyError::MalformedKey {
             reason: format!("invalid encrypted PKCS#8: {e}"),
@@ -830,7 +837,7 @@ fn decrypt_pkcs8(der: &[u8], password: &str) -> Result<Vec<u8>, KeyError> {
             what: "encrypted private key",
         });
     }
-    Ok(doc.as_bytes().to_vec())
+    Ok(Zeroizing::new(doc.as_bytes().to_vec()))
 }
 
 /// The `CERTIFICATE` blocks of a PEM input, DER, in order. Private key blocks are skipped
@@ -841,9 +848,9 @@ pub(crate) fn certificates_from_pem(
 ) -> Result<Vec<Vec<u8>>, KeyError> {
     let blocks = parse_pem(pem).map_err(|reason| KeyError::MalformedPem { input, reason })?;
     let mut certs = Vec::new();
-    for block in blocks {
+    for mut block in blocks {
         match block.label.as_str() {
-            "CERTIFICATE" => certs.push(block.der),
+            "CERTIFICATE" => certs.push(std::mem::take(&mut *block.der)),
             "PRIVATE KEY" | "RSA PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" | "EC PRIVATE KEY" => {}
             _ => {
                 return Err(KeyError::UnknownPemLabel {
@@ -871,7 +878,7 @@ mod tests {
         let blocks = parse_pem(pem).unwrap();
         assert_eq!(blocks.len(), 1);
         assert_eq!(blocks[0].label, "CERTIFICATE");
-        assert_eq!(blocks[0].der, vec![0, 1, 2, 3]);
+        assert_eq!(*blocks[0].der, vec![0, 1, 2, 3]);
         assert!(!blocks[0].has_headers);
     }
 

@@ -190,14 +190,14 @@ fn unix_to_chrono(t: UnixTime) -> chrono::DateTime<chrono::Utc> {
 fn pem_certificates(pem: &[u8], what: &str) -> Result<Vec<Vec<u8>>, TrustError> {
     let blocks = parse_pem(pem).map_err(|e| TrustError::Malformed(format!("{what}: {e}")))?;
     let mut out = Vec::with_capacity(blocks.len());
-    for block in blocks {
+    for mut block in blocks {
         if block.label != "CERTIFICATE" {
             return Err(TrustError::Malformed(format!(
                 "{what}: unexpected PEM block `{}` (expected CERTIFICATE)",
                 block.label
             )));
         }
-        out.push(block.der);
+        out.push(std::mem::take(&mut *block.der));
     }
     Ok(out)
 }

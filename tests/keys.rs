@@ -685,3 +685,41 @@ fn identity_is_send_and_sync() {
             .unwrap()
     );
 }
+
+mod hostile_mutations {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn mutated_pkcs12_never_panics(pos in 0usize..4096, byte in any::<u8>(), cut in 0usize..4096) {
+            let mut p12 = read("institution.p12");
+            let pos = pos % p12.len();
+            p12[pos] ^= byte | 1;
+            p12.truncate(p12.len().min(cut.max(pos + 1)));
+            let _ = SigningIdentity::from_pkcs12(&p12, PASSWORD);
+        }
+
+        #[test]
+        fn mutated_pem_never_panics(pos in 0usize..4096, byte in any::<u8>()) {
+            let mut key = read("institution.pkcs1.pem");
+            let pos = pos % key.len();
+            key[pos] = byte;
+            let _ = SigningIdentity::from_pem(&key, &read("institution.crt.pem"), None);
+            let mut enc = read("institution.key.enc.pem");
+            let pos = pos % enc.len();
+            enc[pos] = byte;
+            let _ = SigningIdentity::from_pem(&enc, &read("institution.crt.pem"), Some(PASSWORD));
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = SigningIdentity::from_pem(&bytes, &bytes, Some("x"));
+            let _ = SigningIdentity::from_pkcs12(&bytes, "x");
+            let _ = default_provider().load_signing_key(&bytes);
+            let _ = default_provider().verify_signature(SignatureAlgorithm::RsaSha256, &bytes, b"m", &bytes);
+        }
+    }
+}

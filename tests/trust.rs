@@ -500,3 +500,19 @@ fn errors_display_what_went_wrong() {
     let e = validate("weak1024.crt.pem").unwrap_err();
     assert!(e.to_string().contains("1024"), "{e}");
 }
+
+#[test]
+fn every_single_bit_flip_of_a_trusted_certificate_is_rejected() {
+    let v = validator();
+    let good = cert("institution.crt.pem");
+    for i in 0..good.len() {
+        for bit in 0..8 {
+            let mut der = good.clone();
+            der[i] ^= 1 << bit;
+            assert!(
+                v.validate(&der, &[], t2026()).is_err(),
+                "flip of byte {i} bit {bit} accepted"
+            );
+        }
+    }
+}
