@@ -3,4 +3,8 @@
 #![deny(missing_docs, unused_must_use)]
 #![warn(clippy::unwrap_used)]
 
+pub mod crypto;
+pub mod keys;
+pub mod trust;
+pub mod wss;
 pub mod xml;

@@ -1,0 +1,590 @@
+//! Certificate trust: which signing certificates a verifier accepts.
+//!
+//! [`TrustAnchors`] holds the root certificates (from a PEM bundle) and optional intermediates;
+//! [`CertificateValidator`] checks a signer's certificate against them with `rustls-webpki` and
+//! this crate's own RSA implementation, then applies the checks webpki leaves to the caller.
+//! A successful check gives a [`ValidatedCertificate`], which only the validator can make: code
+//! that needs a trusted key asks for one and cannot skip the check.
+//!
+//! # What is checked
+//!
+//! By `rustls-webpki` ([`EndEntityCert::verify_for_usage`](webpki::EndEntityCert::verify_for_usage)):
+//! - a path from the leaf through the configured and the message's intermediates to one of the
+//!   anchors ([`TrustError::UnknownIssuer`] otherwise), every signature on it verified with RSA
+//!   PKCS#1 v1.5 and SHA-256/384/512 from keys of 2048..=8192 bits
+//!   ([`TrustError::UnsupportedSignatureAlgorithm`] for anything else, in particular SHA-1 unless
+//!   [`CertificateValidator::allow_legacy_sha1_chain_signatures`] was called);
+//! - the validity period of every certificate on the path at the given time
+//!   ([`TrustError::Expired`], [`TrustError::NotYetValid`]);
+//! - basicConstraints: the leaf must not be a CA ([`TrustError::CaUsedAsEndEntity`]), issuers
+//!   must be CAs, path length and name constraints;
+//! - extended key usage: **`id-kp-clientAuth` if the leaf has an EKU extension at all**
+//!   (`KeyUsage::client_auth()`, i.e. required-if-present). The DHO profile uses the same
+//!   certificate as TLS client certificate (SPEC §3), so a certificate whose EKU excludes
+//!   client authentication is not one the PEP should accept; a certificate without EKU is
+//!   accepted, as RFC 5280 §4.2.1.12 intends ([`TrustError::ExtendedKeyUsageNotAllowed`]);
+//! - revocation, only when CRLs were given ([`CertificateValidator::with_crls_pem`]): every
+//!   certificate on the path whose issuer has a configured CRL ([`TrustError::Revoked`]);
+//!   certificates whose issuer has no CRL are accepted.
+//!
+//! Then by this module, on the leaf:
+//! - the key is RSA ([`TrustError::NotRsa`]) with a modulus of at least
+//!   [`MIN_RSA_BITS`] bits ([`TrustError::KeyTooSmall`]) and at
+//!   most [`MAX_RSA_BITS`] ([`TrustError::KeyTooLarge`]);
+//! - if the leaf has a keyUsage extension, it asserts `digitalSignature` **or**
+//!   `nonRepudiation` (contentCommitment) ([`TrustError::KeyUsageMissingDigitalSignature`]).
+//!   RFC 5280 §4.2.1.3 defines both bits as "verifies digital signatures other than on
+//!   certificates and CRLs"; some CAs issue signing certificates with only `nonRepudiation`.
+//!   [`CertificateValidator::require_digital_signature_bit`] makes `digitalSignature`
+//!   mandatory. A leaf without keyUsage is accepted (RFC 5280: no restriction).
+//!
+//! # Trust anchors
+//!
+//! Every certificate in the bundle becomes an anchor, whether or not it is a CA certificate
+//! (webpki uses only the anchor's subject, public key and name constraints, not its
+//! basicConstraints, validity or keyUsage). Putting a leaf certificate in the bundle therefore
+//! trusts it to issue certificates; put only CA certificates there, and pin leaf identities
+//! with an authorization binding instead.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use der::Decode;
+use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm, TrustAnchor, UnixTime};
+use webpki::{
+    CertRevocationList, EndEntityCert, ExpirationPolicy, KeyUsage, OwnedCertRevocationList,
+    RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy,
+};
+use x509_cert::ext::pkix::KeyUsage as KeyUsageExt;
+
+use crate::crypto::{
+    default_provider, CryptoProvider, MAX_RSA_BITS, MIN_RSA_BITS, RSA_ENCRYPTION_OID,
+};
+use crate::keys::{algorithm_name, parse_pem, CertificateInfo};
+
+/// Why a certificate is not trusted, or why trust configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}", path = path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The trust anchor bundle holds no certificate.
+    #[error("the trust anchor bundle holds no certificate")]
+    EmptyBundle,
+    /// No path from the certificate to a trust anchor.
+    #[error("the certificate does not chain to a trusted root (unknown issuer)")]
+    UnknownIssuer,
+    /// A certificate on the path has expired.
+    #[error("a certificate on the path expired at {not_after}")]
+    Expired {
+        /// End of the expired certificate's validity.
+        not_after: chrono::DateTime<chrono::Utc>,
+    },
+    /// A certificate on the path is not valid yet.
+    #[error("a certificate on the path is not valid before {not_before}")]
+    NotYetValid {
+        /// Start of that certificate's validity.
+        not_before: chrono::DateTime<chrono::Utc>,
+    },
+    /// The signer's certificate is a CA certificate (basicConstraints cA=TRUE).
+    #[error("a CA certificate cannot sign messages (basicConstraints cA=TRUE on the signer)")]
+    CaUsedAsEndEntity,
+    /// A non-CA certificate appears as an issuer on the path.
+    #[error("a non-CA certificate is used as an issuer")]
+    EndEntityUsedAsCa,
+    /// The leaf's keyUsage does not allow signatures.
+    #[error("the certificate's keyUsage does not include digitalSignature")]
+    KeyUsageMissingDigitalSignature,
+    /// The leaf's extended key usage does not include the required purpose (clientAuth).
+    #[error("the certificate's extendedKeyUsage does not include id-kp-clientAuth")]
+    ExtendedKeyUsageNotAllowed,
+    /// The leaf's RSA key is too short.
+    #[error("the certificate's RSA key has {bits} bits; at least {MIN_RSA_BITS} are required")]
+    KeyTooSmall {
+        /// Modulus size in bits.
+        bits: usize,
+    },
+    /// The leaf's RSA key is larger than supported.
+    #[error("the certificate's RSA key has {bits} bits; at most {MAX_RSA_BITS} are supported")]
+    KeyTooLarge {
+        /// Modulus size in bits.
+        bits: usize,
+    },
+    /// The leaf's key is not RSA.
+    #[error("the certificate's key is {algorithm}, not RSA")]
+    NotRsa {
+        /// The key algorithm (`"EC"`, `"Ed25519"`, or an OID).
+        algorithm: String,
+    },
+    /// A certificate on the path is signed with an algorithm outside the allow-list (e.g.
+    /// SHA-1, RSA-PSS, ECDSA) or with an RSA key outside 2048..=8192 bits.
+    #[error("a certificate on the path is signed with an algorithm that is not allowed")]
+    UnsupportedSignatureAlgorithm,
+    /// A signature on the path does not verify.
+    #[error("a certificate signature on the path is invalid")]
+    BadChainSignature,
+    /// A certificate on the path is revoked by a configured CRL.
+    #[error("a certificate on the path is revoked")]
+    Revoked,
+    /// A certificate, CRL or PEM input is malformed.
+    #[error("malformed: {0}")]
+    Malformed(String),
+    /// Any other path validation failure (the webpki error, as text).
+    #[error("certificate path validation failed: {0}")]
+    Other(String),
+}
+
+// The deprecated context-free variants are still matched in case a dependency returns them.
+#[allow(deprecated)]
+fn map_webpki(e: webpki::Error) -> TrustError {
+    use webpki::Error as E;
+    match e {
+        E::UnknownIssuer => TrustError::UnknownIssuer,
+        E::CertExpired { not_after, .. } => TrustError::Expired {
+            not_after: unix_to_chrono(not_after),
+        },
+        E::CertNotValidYet { not_before, .. } => TrustError::NotYetValid {
+            not_before: unix_to_chrono(not_before),
+        },
+        E::CaUsedAsEndEntity => TrustError::CaUsedAsEndEntity,
+        E::EndEntityUsedAsCa => TrustError::EndEntityUsedAsCa,
+        E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => {
+            TrustError::ExtendedKeyUsageNotAllowed
+        }
+        E::UnsupportedSignatureAlgorithm
+        | E::UnsupportedSignatureAlgorithmContext(_)
+        | E::UnsupportedSignatureAlgorithmForPublicKey
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
+            TrustError::UnsupportedSignatureAlgorithm
+        }
+        E::InvalidSignatureForPublicKey => TrustError::BadChainSignature,
+        E::CertRevoked => TrustError::Revoked,
+        E::BadDer
+        | E::BadDerTime
+        | E::TrailingData(_)
+        | E::MalformedExtensions
+        | E::ExtensionValueInvalid
+        | E::InvalidCertValidity
+        | E::InvalidSerialNumber
+        | E::UnsupportedCertVersion
+        | E::UnsupportedCriticalExtension => TrustError::Malformed(format!("{e:?}")),
+        other => TrustError::Other(format!("{other:?}")),
+    }
+}
+
+fn unix_to_chrono(t: UnixTime) -> chrono::DateTime<chrono::Utc> {
+    i64::try_from(t.as_secs())
+        .ok()
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
+}
+
+/// The `CERTIFICATE` blocks of a PEM bundle as DER; other blocks are an error.
+fn pem_certificates(pem: &[u8], what: &str) -> Result<Vec<Vec<u8>>, TrustError> {
+    let blocks = parse_pem(pem).map_err(|e| TrustError::Malformed(format!("{what}: {e}")))?;
+    let mut out = Vec::with_capacity(blocks.len());
+    for mut block in blocks {
+        if block.label != "CERTIFICATE" {
+            return Err(TrustError::Malformed(format!(
+                "{what}: unexpected PEM block `{}` (expected CERTIFICATE)",
+                block.label
+            )));
+        }
+        out.push(std::mem::take(&mut *block.der));
+    }
+    Ok(out)
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, TrustError> {
+    std::fs::read(path).map_err(|source| TrustError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The trusted roots (and optional intermediates) for certificate validation.
+///
+/// Every certificate in the bundle is an anchor, CA or not: see the [module
+/// documentation](self#trust-anchors).
+#[derive(Clone)]
+pub struct TrustAnchors {
+    anchors: Vec<TrustAnchor<'static>>,
+    subjects: Vec<String>,
+    intermediates: Vec<CertificateDer<'static>>,
+}
+
+impl fmt::Debug for TrustAnchors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrustAnchors")
+            .field("anchors", &self.subjects)
+            .field("intermediates", &self.intermediates.len())
+            .finish()
+    }
+}
+
+impl TrustAnchors {
+    /// Anchors from a PEM bundle of `CERTIFICATE` blocks. Errors: [`TrustError::EmptyBundle`]
+    /// for a bundle without certificates, [`TrustError::Malformed`] for broken PEM, other PEM
+    /// labels or a certificate webpki cannot use as an anchor.
+    pub fn from_pem(bundle: &[u8]) -> Result<Self, TrustError> {
+        let ders = pem_certificates(bundle, "trust anchor bundle")?;
+        Self::from_der_certificates(ders.iter().map(Vec::as_slice))
+    }
+
+    /// [`from_pem`](Self::from_pem) on a file; a read error names the path, content errors
+    /// are prefixed with it.
+    pub fn from_pem_file(path: impl AsRef<Path>) -> Result<Self, TrustError> {
+        let path = path.as_ref();
+        Self::from_pem(&read(path)?).map_err(|e| match e {
+            TrustError::Malformed(m) => TrustError::Malformed(format!("{}: {m}", path.display())),
+            other => other,
+        })
+    }
+
+    /// Anchors from DER certificates. [`TrustError::EmptyBundle`] if there are none.
+    pub fn from_der_certificates<'a>(
+        ders: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<Self, TrustError> {
+        let mut anchors = Vec::new();
+        let mut subjects = Vec::new();
+        for (i, der) in ders.into_iter().enumerate() {
+            let cert = CertificateDer::from(der);
+            let anchor = webpki::anchor_from_trusted_cert(&cert)
+                .map_err(|e| TrustError::Malformed(format!("trust anchor #{i}: {e:?}")))?
+                .to_owned();
+            let subject = CertificateInfo::from_der(der)
+                .map(|(info, _)| info.subject_dn().to_owned())
+                .unwrap_or_else(|_| format!("anchor #{i}"));
+            anchors.push(anchor);
+            subjects.push(subject);
+        }
+        if anchors.is_empty() {
+            return Err(TrustError::EmptyBundle);
+        }
+        Ok(TrustAnchors {
+            anchors,
+            subjects,
+            intermediates: Vec::new(),
+        })
+    }
+
+    /// Adds intermediate CA certificates (PEM `CERTIFICATE` blocks) that paths may use. They
+    /// are not trusted by themselves; an empty input adds nothing.
+    pub fn with_intermediates_pem(mut self, pem: &[u8]) -> Result<Self, TrustError> {
+        for der in pem_certificates(pem, "intermediates")? {
+            webpki::EndEntityCert::try_from(&CertificateDer::from(der.as_slice()))
+                .map_err(|e| TrustError::Malformed(format!("intermediate: {e:?}")))?;
+            self.intermediates.push(CertificateDer::from(der));
+        }
+        Ok(self)
+    }
+
+    /// Number of anchors (never zero).
+    pub fn len(&self) -> usize {
+        self.anchors.len()
+    }
+
+    /// Always `false`: a bundle without anchors cannot be built. Present for API symmetry.
+    pub fn is_empty(&self) -> bool {
+        self.anchors.is_empty()
+    }
+
+    /// Subject DNs of the anchors, in bundle order.
+    pub fn subjects(&self) -> &[String] {
+        &self.subjects
+    }
+}
+
+/// Validates signer certificates against [`TrustAnchors`]. Immutable after construction,
+/// `Send + Sync`, and reusable for any number of validations.
+pub struct CertificateValidator {
+    anchors: TrustAnchors,
+    algorithms: Vec<&'static dyn SignatureVerificationAlgorithm>,
+    legacy_sha1: Option<&'static dyn SignatureVerificationAlgorithm>,
+    crls: Vec<CertRevocationList<'static>>,
+    require_digital_signature: bool,
+}
+
+impl fmt::Debug for CertificateValidator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertificateValidator")
+            .field("anchors", &self.anchors)
+            .field("algorithms", &self.algorithms)
+            .field("crls", &self.crls.len())
+            .field("require_digital_signature", &self.require_digital_signature)
+            .finish()
+    }
+}
+
+impl CertificateValidator {
+    /// A validator with the [default provider](crate::crypto::default_provider)'s chain
+    /// algorithms (RSA PKCS#1 v1.5 with SHA-256/384/512).
+    pub fn new(anchors: TrustAnchors) -> Self {
+        Self::with_provider(anchors, default_provider())
+    }
+
+    /// A validator using `provider`'s chain algorithms.
+    pub fn with_provider(anchors: TrustAnchors, provider: &dyn CryptoProvider) -> Self {
+        CertificateValidator {
+            anchors,
+            algorithms: provider.chain_algorithms().to_vec(),
+            legacy_sha1: provider.legacy_sha1_chain_algorithm(),
+            crls: Vec::new(),
+            require_digital_signature: false,
+        }
+    }
+
+    /// **Legacy, weakens security**: also accept certificates on the path that are signed with
+    /// RSA PKCS#1 v1.5 and SHA-1 (`sha1WithRSAEncryption`). SHA-1 certificate signatures are
+    /// forgeable by chosen-prefix collisions (SHAttered/Shambles); use this only for an old
+    /// private CA that cannot be replaced. This is about certificate signatures only; message
+    /// signatures are governed by the verifier's policy. If the provider does not offer SHA-1
+    /// ([`CryptoProvider::legacy_sha1_chain_algorithm`] is `None`) this has no effect.
+    pub fn allow_legacy_sha1_chain_signatures(mut self) -> Self {
+        if let Some(alg) = self.legacy_sha1.take() {
+            self.algorithms.push(alg);
+        }
+        self
+    }
+
+    /// Require the `digitalSignature` bit when the leaf has a keyUsage extension; by default
+    /// `nonRepudiation` alone is also accepted (see the [module documentation](self)).
+    pub fn require_digital_signature_bit(mut self) -> Self {
+        self.require_digital_signature = true;
+        self
+    }
+
+    /// Checks revocation against these CRLs (PEM `X509 CRL` blocks): every certificate on
+    /// the path whose issuer has one of these CRLs must not be listed; an expired CRL
+    /// fails validation. The CRL signatures are verified during validation. Errors:
+    /// [`TrustError::Malformed`] for bad PEM/DER or an input without CRLs.
+    pub fn with_crls_pem(mut self, pem: &[u8]) -> Result<Self, TrustError> {
+        let blocks = parse_pem(pem).map_err(|e| TrustError::Malformed(format!("CRL: {e}")))?;
+        let before = self.crls.len();
+        for block in blocks {
+            if block.label != "X509 CRL" {
+                return Err(TrustError::Malformed(format!(
+                    "CRL: unexpected PEM block `{}` (expected X509 CRL)",
+                    block.label
+                )));
+            }
+            let crl = OwnedCertRevocationList::from_der(&block.der)
+                .map_err(|e| TrustError::Malformed(format!("CRL: {e:?}")))?;
+            self.crls.push(CertRevocationList::from(crl));
+        }
+        if self.crls.len() == before {
+            return Err(TrustError::Malformed("CRL: no X509 CRL block found".into()));
+        }
+        Ok(self)
+    }
+
+    /// Validates `leaf_der` at time `at`, using `extra_chain_ders` (e.g. from an
+    /// `X509PKIPathv1` token) and the configured intermediates to build the path. See the
+    /// [module documentation](self) for every check and its error.
+    pub fn validate(
+        &self,
+        leaf_der: &[u8],
+        extra_chain_ders: &[&[u8]],
+        at: SystemTime,
+    ) -> Result<ValidatedCertificate, TrustError> {
+        let since_epoch = at
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or(Duration::ZERO);
+        let time = UnixTime::since_unix_epoch(since_epoch);
+
+        let leaf = CertificateDer::from(leaf_der);
+        let end_entity = EndEntityCert::try_from(&leaf).map_err(map_webpki)?;
+        let mut intermediates: Vec<CertificateDer<'_>> = extra_chain_ders
+            .iter()
+            .map(|d| CertificateDer::from(*d))
+            .collect();
+        intermediates.extend(self.anchors.intermediates.iter().cloned());
+
+        let crl_refs: Vec<&CertRevocationList<'static>> = self.crls.iter().collect();
+        let revocation = RevocationOptionsBuilder::new(&crl_refs).ok().map(|b| {
+            b.with_depth(RevocationCheckDepth::Chain)
+                .with_status_policy(UnknownStatusPolicy::Allow)
+                .with_expiration_policy(ExpirationPolicy::Enforce)
+                .build()
+        });
+
+        end_entity
+            .verify_for_usage(
+                &self.algorithms,
+                &self.anchors.anchors,
+                &intermediates,
+                time,
+                KeyUsage::client_auth(),
+                revocation,
+                None,
+            )
+            .map_err(map_webpki)?;
+
+        // webpki accepted the path; now the leaf checks it does not do.
+        let (info, cert) = CertificateInfo::from_der(leaf_der).map_err(TrustError::Malformed)?;
+        let spki = cert.tbs_certificate().subject_public_key_info();
+        let oid = spki.algorithm.oid.to_string();
+        if oid != RSA_ENCRYPTION_OID {
+            return Err(TrustError::NotRsa {
+                algorithm: algorithm_name(&oid),
+            });
+        }
+        let bits = rsa_modulus_bits(spki.subject_public_key.raw_bytes())?;
+        if bits < MIN_RSA_BITS {
+            return Err(TrustError::KeyTooSmall { bits });
+        }
+        if bits > MAX_RSA_BITS {
+            return Err(TrustError::KeyTooLarge { bits });
+        }
+        match cert.tbs_certificate().get_extension::<KeyUsageExt>() {
+            Err(e) => return Err(TrustError::Malformed(format!("keyUsage: {e}"))),
+            Ok(None) => {}
+            Ok(Some((_, ku))) => {
+                let ok = ku.digital_signature()
+                    || (!self.require_digital_signature && ku.non_repudiation());
+                if !ok {
+                    return Err(TrustError::KeyUsageMissingDigitalSignature);
+                }
+            }
+        }
+        let spki_der = der::Encode::to_der(spki)
+            .map_err(|e| TrustError::Malformed(format!("subjectPublicKeyInfo: {e}")))?;
+        Ok(ValidatedCertificate {
+            der: leaf_der.to_vec(),
+            spki_der,
+            info,
+            modulus_bits: bits,
+        })
+    }
+
+    /// [`validate`](Self::validate) at the current system time.
+    pub fn validate_now(
+        &self,
+        leaf_der: &[u8],
+        extra_chain_ders: &[&[u8]],
+    ) -> Result<ValidatedCertificate, TrustError> {
+        self.validate(leaf_der, extra_chain_ders, SystemTime::now())
+    }
+}
+
+/// Bits of the modulus of a PKCS#1 `RSAPublicKey`.
+fn rsa_modulus_bits(pkcs1_der: &[u8]) -> Result<usize, TrustError> {
+    let key = pkcs1::RsaPublicKeyRef::from_der(pkcs1_der)
+        .map_err(|e| TrustError::Malformed(format!("RSA public key: {e}")))?;
+    let n = key.modulus.as_bytes();
+    let Some(first) = n.iter().position(|b| *b != 0) else {
+        return Ok(0);
+    };
+    let lead = n.get(first).copied().unwrap_or(0);
+    Ok((n.len() - first - 1) * 8 + (8 - lead.leading_zeros() as usize))
+}
+
+/// A signer certificate that passed [`CertificateValidator::validate`]. Only the validator can
+/// make one; it carries the key to verify message signatures with.
+#[derive(Clone)]
+pub struct ValidatedCertificate {
+    der: Vec<u8>,
+    spki_der: Vec<u8>,
+    info: CertificateInfo,
+    modulus_bits: usize,
+}
+
+impl fmt::Debug for ValidatedCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ValidatedCertificate")
+            .field("subject", &self.info.subject_dn())
+            .field("sha256", &self.info.sha256_fingerprint())
+            .field("modulus_bits", &self.modulus_bits)
+            .finish()
+    }
+}
+
+impl ValidatedCertificate {
+    /// Subject DN, RFC 4514 form (see [`CertificateInfo::subject_dn`]).
+    pub fn subject_dn(&self) -> &str {
+        self.info.subject_dn()
+    }
+
+    /// The subject's first Common Name.
+    pub fn common_name(&self) -> Option<&str> {
+        self.info.common_name()
+    }
+
+    /// SHA-256 fingerprint of the certificate DER, lowercase hex.
+    pub fn sha256_fingerprint(&self) -> &str {
+        self.info.sha256_fingerprint()
+    }
+
+    /// The DER `SubjectPublicKeyInfo`, for
+    /// [`CryptoProvider::verify_signature`].
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki_der
+    }
+
+    /// The certificate DER.
+    pub fn certificate_der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// RSA modulus size in bits.
+    pub fn modulus_bits(&self) -> usize {
+        self.modulus_bits
+    }
+
+    /// Everything else the certificate says (issuer, serial, validity).
+    pub fn info(&self) -> &CertificateInfo {
+        &self.info
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modulus_bits_counts_leading_zeros() {
+        // SEQUENCE { INTEGER 0x00ff..(129 bytes => 1024 bits), INTEGER 65537 }
+        let mut n = vec![0x00];
+        n.extend(std::iter::repeat_n(0xff, 128));
+        let mut body = vec![0x02, 0x81, n.len() as u8];
+        body.extend(&n);
+        body.extend([0x02, 0x03, 0x01, 0x00, 0x01]);
+        let mut der = vec![0x30, 0x81, body.len() as u8];
+        der.extend(body);
+        assert_eq!(rsa_modulus_bits(&der).unwrap(), 1024);
+        assert!(matches!(
+            rsa_modulus_bits(b"\x30\x00"),
+            Err(TrustError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn empty_bundle_is_rejected() {
+        assert!(matches!(
+            TrustAnchors::from_pem(b""),
+            Err(TrustError::EmptyBundle)
+        ));
+        assert!(matches!(
+            TrustAnchors::from_der_certificates(std::iter::empty()),
+            Err(TrustError::EmptyBundle)
+        ));
+    }
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn types_are_send_sync() {
+        assert_send_sync::<CertificateValidator>();
+        assert_send_sync::<TrustAnchors>();
+        assert_send_sync::<ValidatedCertificate>();
+        assert_send_sync::<crate::keys::SigningIdentity>();
+    }
+}

@@ -1,0 +1,725 @@
+//! Loading signing identities (PEM, PKCS#12) and the crypto provider's sign/verify, with the
+//! shipped test PKI in `testdata/pki/` (see its README). Every negative test names the exact
+//! error variant.
+
+use base64::Engine as _;
+use der::{Decode as _, Encode as _};
+use dho_wss::crypto::{default_provider, CryptoError, DigestAlgorithm, SignatureAlgorithm};
+use dho_wss::keys::{KeyError, SigningIdentity};
+use sha2::Digest as _;
+
+const PASSWORD: &str = "test-only";
+
+fn pki(name: &str) -> String {
+    format!("{}/testdata/pki/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(name: &str) -> Vec<u8> {
+    std::fs::read(pki(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+fn pem_der(name: &str) -> Vec<u8> {
+    // The single PEM block of a fixture, decoded.
+    let text = String::from_utf8(read(name)).unwrap();
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap()
+}
+
+fn pem(label: &str, der: &[u8]) -> Vec<u8> {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(chunk).unwrap());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out.into_bytes()
+}
+
+fn institution() -> SigningIdentity {
+    SigningIdentity::from_pem(
+        &read("institution.key.pem"),
+        &read("institution.crt.pem"),
+        None,
+    )
+    .unwrap()
+}
+
+fn spki_of(cert_pem: &str) -> Vec<u8> {
+    let cert = x509_cert::Certificate::from_der(&pem_der(cert_pem)).unwrap();
+    cert.tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// PEM: the good paths
+
+#[test]
+fn pkcs8_pem_loads_with_certificate_facts() {
+    let id = institution();
+    let der = read("institution.der");
+    assert_eq!(id.certificate_der(), der.as_slice());
+    assert!(id.chain_ders().is_empty());
+    let info = id.certificate();
+    assert_eq!(
+        info.subject_dn(),
+        "CN=dho-wss-test.instelling-001234.hogeschool-test,serialNumber=001234,\
+         OU=TEST ONLY - NOT FOR PRODUCTION,O=Hogeschool Test,C=BE"
+    );
+    assert_eq!(
+        info.issuer_dn(),
+        "CN=dho-wss Test Root CA,OU=TEST ONLY - NOT FOR PRODUCTION,O=dho-wss Test PKI,C=BE"
+    );
+    assert_eq!(
+        info.common_name(),
+        Some("dho-wss-test.instelling-001234.hogeschool-test")
+    );
+    assert_eq!(info.serial_hex(), "1001");
+    assert_eq!(info.subject_serial_number(), Some("001234"));
+    let fp: String = sha2::Sha256::digest(&der)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(info.sha256_fingerprint(), fp);
+    assert_eq!(info.sha256_fingerprint().len(), 64);
+    assert_eq!(info.not_before().to_rfc3339(), "2025-01-01T00:00:00+00:00");
+    assert_eq!(info.not_after().to_rfc3339(), "2055-01-01T00:00:00+00:00");
+    assert_eq!(id.signing_key().modulus_bits(), 2048);
+    assert_eq!(
+        id.signing_key().public_key_spki_der(),
+        spki_of("institution.crt.pem").as_slice()
+    );
+}
+
+#[test]
+fn pkcs1_pem_loads_the_same_key() {
+    let id = SigningIdentity::from_pem(
+        &read("institution.pkcs1.pem"),
+        &read("institution.crt.pem"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        id.signing_key().public_key_spki_der(),
+        institution().signing_key().public_key_spki_der()
+    );
+}
+
+#[test]
+fn encrypted_pkcs8_needs_the_right_password() {
+    let key = read("institution.key.enc.pem");
+    let cert = read("institution.crt.pem");
+    let id = SigningIdentity::from_pem(&key, &cert, Some(PASSWORD)).unwrap();
+    assert_eq!(id.certificate().serial_hex(), "1001");
+    assert!(matches!(
+        SigningIdentity::from_pem(&key, &cert, None),
+        Err(KeyError::PasswordRequired)
+    ));
+    assert!(matches!(
+        SigningIdentity::from_pem(&key, &cert, Some("wrong")),
+        Err(KeyError::WrongPassword {
+            what: "encrypted private key"
+        })
+    ));
+    assert!(matches!(
+        SigningIdentity::from_pem(&key, &cert, Some("")),
+        Err(KeyError::WrongPassword { .. })
+    ));
+}
+
+#[test]
+fn password_is_ignored_for_an_unencrypted_key() {
+    let id = SigningIdentity::from_pem(
+        &read("institution.key.pem"),
+        &read("institution.crt.pem"),
+        Some("whatever"),
+    )
+    .unwrap();
+    assert_eq!(id.certificate().serial_hex(), "1001");
+}
+
+#[test]
+fn chain_pem_gives_leaf_then_chain() {
+    let id = SigningIdentity::from_pem(
+        &read("institution.key.pem"),
+        &read("institution.chain.pem"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(id.certificate_der(), read("institution.der").as_slice());
+    assert_eq!(id.chain_ders(), &[pem_der("ca.pem")]);
+}
+
+#[test]
+fn combined_key_and_certificate_file_works_for_both_arguments() {
+    let mut combined = read("institution.key.pem");
+    combined.extend(read("institution.chain.pem"));
+    let id = SigningIdentity::from_pem(&combined, &combined, None).unwrap();
+    assert_eq!(id.chain_ders().len(), 1);
+}
+
+#[test]
+fn pem_files_load() {
+    let id = SigningIdentity::from_pem_files(
+        pki("institution.key.enc.pem"),
+        pki("institution.chain.pem"),
+        Some(PASSWORD),
+    )
+    .unwrap();
+    assert_eq!(id.chain_ders().len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// PKCS#12
+
+#[test]
+fn modern_pkcs12_loads_key_leaf_and_chain() {
+    let id = SigningIdentity::from_pkcs12(&read("institution.p12"), PASSWORD).unwrap();
+    assert_eq!(id.certificate_der(), read("institution.der").as_slice());
+    assert_eq!(id.chain_ders(), &[pem_der("ca.pem")]);
+    assert_eq!(
+        id.signing_key().public_key_spki_der(),
+        institution().signing_key().public_key_spki_der()
+    );
+}
+
+#[test]
+fn legacy_pkcs12_loads_key_leaf_and_chain() {
+    let id = SigningIdentity::from_pkcs12(&read("institution-legacy.p12"), PASSWORD).unwrap();
+    assert_eq!(id.certificate_der(), read("institution.der").as_slice());
+    assert_eq!(id.chain_ders(), &[pem_der("ca.pem")]);
+}
+
+#[test]
+fn provider_pkcs12_file_loads() {
+    let id = SigningIdentity::from_pkcs12_file(pki("provider.p12"), PASSWORD).unwrap();
+    assert_eq!(
+        id.certificate().common_name(),
+        Some("dho-wss-test.dho-provider")
+    );
+    assert_eq!(id.certificate().serial_hex(), "1003");
+}
+
+#[test]
+fn pkcs12_wrong_password() {
+    for file in ["institution.p12", "institution-legacy.p12"] {
+        let err = SigningIdentity::from_pkcs12(&read(file), "wrong").unwrap_err();
+        assert!(
+            matches!(err, KeyError::WrongPassword { .. }),
+            "{file}: {err:?}"
+        );
+    }
+}
+
+#[test]
+fn pkcs12_file_errors_name_the_path() {
+    let path = pki("institution.p12");
+    let err = SigningIdentity::from_pkcs12_file(&path, "wrong").unwrap_err();
+    match &err {
+        KeyError::InFile { path: p, source } => {
+            assert_eq!(p.to_str(), Some(path.as_str()));
+            assert!(matches!(**source, KeyError::WrongPassword { .. }));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(err.root(), KeyError::WrongPassword { .. }));
+    let msg = err.to_string();
+    assert!(msg.contains("institution.p12"), "{msg}");
+    assert!(msg.contains("wrong password"), "{msg}");
+}
+
+#[test]
+fn pkcs12_hostile_inputs_are_errors() {
+    let good = read("institution.p12");
+    for (what, input) in [
+        ("empty", Vec::new()),
+        ("garbage", b"this is not a PKCS#12 file".to_vec()),
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("PEM instead of DER", read("institution.crt.pem")),
+    ] {
+        let err = SigningIdentity::from_pkcs12(&input, PASSWORD).unwrap_err();
+        assert!(
+            matches!(err, KeyError::MalformedPkcs12 { .. }),
+            "{what}: {err:?}"
+        );
+    }
+}
+
+#[test]
+fn missing_files_are_io_errors_with_the_path() {
+    let missing = pki("does-not-exist.pem");
+    let err =
+        SigningIdentity::from_pem_files(&missing, pki("institution.crt.pem"), None).unwrap_err();
+    match &err {
+        KeyError::Io { path, .. } => assert_eq!(path.to_str(), Some(missing.as_str())),
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("does-not-exist.pem"));
+    assert!(matches!(
+        SigningIdentity::from_pkcs12_file(&missing, PASSWORD),
+        Err(KeyError::Io { .. })
+    ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// PEM: the hostile inputs
+
+#[test]
+fn mismatched_key_and_certificate() {
+    let err = SigningIdentity::from_pem(&read("institution.key.pem"), &read("other.crt.pem"), None)
+        .unwrap_err();
+    match err {
+        KeyError::KeyCertificateMismatch { subject } => assert!(subject.contains("005678")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn mismatch_in_files_is_reported_on_the_certificate_file() {
+    let cert = pki("other.crt.pem");
+    let err = SigningIdentity::from_pem_files(pki("institution.key.pem"), &cert, None).unwrap_err();
+    match &err {
+        KeyError::InFile { path, source } => {
+            assert_eq!(path.to_str(), Some(cert.as_str()));
+            assert!(matches!(**source, KeyError::KeyCertificateMismatch { .. }));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn wrong_password_in_files_is_reported_on_the_key_file() {
+    let key = pki("institution.key.enc.pem");
+    let err = SigningIdentity::from_pem_files(&key, pki("institution.crt.pem"), Some("nope"))
+        .unwrap_err();
+    match &err {
+        KeyError::InFile { path, source } => {
+            assert_eq!(path.to_str(), Some(key.as_str()));
+            assert!(matches!(**source, KeyError::WrongPassword { .. }));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn chain_certificate_must_match_key_when_out_of_order() {
+    // CA first, leaf second: the first certificate is the leaf by contract.
+    let mut swapped = read("ca.pem");
+    swapped.extend(read("institution.crt.pem"));
+    assert!(matches!(
+        SigningIdentity::from_pem(&read("institution.key.pem"), &swapped, None),
+        Err(KeyError::KeyCertificateMismatch { .. })
+    ));
+}
+
+#[test]
+fn ec_key_is_not_rsa() {
+    let err =
+        SigningIdentity::from_pem(&read("ec.key.pem"), &read("ec.crt.pem"), None).unwrap_err();
+    match err {
+        KeyError::NotRsa { algorithm } => assert_eq!(algorithm, "EC"),
+        other => panic!("{other:?}"),
+    }
+    let sec1 = b"-----BEGIN EC PRIVATE KEY-----\nMAA=\n-----END EC PRIVATE KEY-----\n";
+    assert!(matches!(
+        SigningIdentity::from_pem(sec1, &read("ec.crt.pem"), None),
+        Err(KeyError::NotRsa { .. })
+    ));
+}
+
+#[test]
+fn rsa_1024_is_too_small() {
+    assert!(matches!(
+        SigningIdentity::from_pem(&read("weak1024.key.pem"), &read("weak1024.crt.pem"), None),
+        Err(KeyError::KeyTooSmall { bits: 1024 })
+    ));
+}
+
+#[test]
+fn empty_inputs() {
+    let key = read("institution.key.pem");
+    let cert = read("institution.crt.pem");
+    assert!(matches!(
+        SigningIdentity::from_pem(b"", &cert, None),
+        Err(KeyError::NoPrivateKey)
+    ));
+    assert!(matches!(
+        SigningIdentity::from_pem(b"\n \n", &cert, None),
+        Err(KeyError::NoPrivateKey)
+    ));
+    assert!(matches!(
+        SigningIdentity::from_pem(&key, b"", None),
+        Err(KeyError::NoCertificate {
+            input: "certificate PEM"
+        })
+    ));
+}
+
+#[test]
+fn garbage_is_malformed_pem() {
+    let cert = read("institution.crt.pem");
+    for garbage in [
+        &b"garbage bytes"[..],
+        &[0x30, 0x82, 0x04, 0xa4, 0x02, 0x01, 0x00, 0xff, 0xfe][..],
+        b"-----BEGIN PRIVATE KEY-----\nMIIE\n", // no END
+        b"-----BEGIN PRIVATE KEY-----\n%%%%\n-----END PRIVATE KEY-----\n",
+        b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END CERTIFICATE-----\n",
+    ] {
+        let err = SigningIdentity::from_pem(garbage, &cert, None).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                KeyError::MalformedPem {
+                    input: "key PEM",
+                    ..
+                }
+            ),
+            "{garbage:?}: {err:?}"
+        );
+    }
+    // The key file in DER form.
+    let der = pem_der("institution.key.pem");
+    assert!(matches!(
+        SigningIdentity::from_pem(&der, &cert, None),
+        Err(KeyError::MalformedPem { .. })
+    ));
+    let key = read("institution.key.pem");
+    assert!(matches!(
+        SigningIdentity::from_pem(&key, b"\x00\x01garbage", None),
+        Err(KeyError::MalformedPem {
+            input: "certificate PEM",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn truncated_der_inside_pem() {
+    let cert = read("institution.crt.pem");
+    let key_der = pem_der("institution.key.pem");
+    for label in ["PRIVATE KEY", "RSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY"] {
+        let broken = pem(label, &key_der[..key_der.len() / 2]);
+        let err = SigningIdentity::from_pem(&broken, &cert, Some(PASSWORD)).unwrap_err();
+        assert!(
+            matches!(err, KeyError::MalformedKey { .. }),
+            "{label}: {err:?}"
+        );
+    }
+    let cert_der = read("institution.der");
+    let broken_cert = pem("CERTIFICATE", &cert_der[..cert_der.len() - 10]);
+    assert!(matches!(
+        SigningIdentity::from_pem(&read("institution.key.pem"), &broken_cert, None),
+        Err(KeyError::MalformedCertificate {
+            input: "certificate PEM",
+            index: 0,
+            ..
+        })
+    ));
+    // A broken chain certificate after a good leaf.
+    let mut chain = read("institution.crt.pem");
+    chain.extend(pem("CERTIFICATE", b"\x30\x03\x02\x01\x01"));
+    assert!(matches!(
+        SigningIdentity::from_pem(&read("institution.key.pem"), &chain, None),
+        Err(KeyError::MalformedCertificate { index: 1, .. })
+    ));
+}
+
+#[test]
+fn wrong_pem_labels() {
+    let key = read("institution.key.pem");
+    let cert = read("institution.crt.pem");
+    // A certificate given as the key: certificate blocks are skipped, so no key is found.
+    assert!(matches!(
+        SigningIdentity::from_pem(&cert, &cert, None),
+        Err(KeyError::NoPrivateKey)
+    ));
+    // A key given as the certificate.
+    assert!(matches!(
+        SigningIdentity::from_pem(&key, &key, None),
+        Err(KeyError::NoCertificate { .. })
+    ));
+    // A public key where the private key belongs.
+    let public = pem("PUBLIC KEY", &spki_of("institution.crt.pem"));
+    match SigningIdentity::from_pem(&public, &cert, None).unwrap_err() {
+        KeyError::UnknownPemLabel {
+            input: "key PEM",
+            label,
+            ..
+        } => assert_eq!(label, "PUBLIC KEY"),
+        other => panic!("{other:?}"),
+    }
+    // A CRL in the certificate file.
+    match SigningIdentity::from_pem(&key, &read("ca.crl.pem"), None).unwrap_err() {
+        KeyError::UnknownPemLabel {
+            input: "certificate PEM",
+            label,
+            ..
+        } => assert_eq!(label, "X509 CRL"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn two_keys_are_ambiguous() {
+    let mut two = read("institution.key.pem");
+    two.extend(read("other.key.pem"));
+    assert!(matches!(
+        SigningIdentity::from_pem(&two, &read("institution.crt.pem"), None),
+        Err(KeyError::MultiplePrivateKeys { count: 2 })
+    ));
+}
+
+#[test]
+fn openssl_legacy_encrypted_pem_is_unsupported() {
+    let legacy = b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\
+DEK-Info: AES-256-CBC,0123456789ABCDEF0123456789ABCDEF\n\nAAAA\n-----END RSA PRIVATE KEY-----\n";
+    assert!(matches!(
+        SigningIdentity::from_pem(legacy, &read("institution.crt.pem"), Some(PASSWORD)),
+        Err(KeyError::UnsupportedEncryption { .. })
+    ));
+}
+
+#[test]
+fn debug_output_does_not_leak_the_key() {
+    let id = institution();
+    let dbg = format!("{id:?}");
+    assert!(dbg.contains("modulus_bits: 2048"), "{dbg}");
+    assert!(dbg.contains("1001"), "{dbg}");
+    // No long runs of digits or hex that could be key material.
+    let longest_hex_run = dbg
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(longest_hex_run <= 64, "{dbg}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing and verifying through the provider
+
+const MESSAGE: &[u8] =
+    b"<ds:SignedInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"></ds:SignedInfo>";
+
+#[test]
+fn sign_and_verify_both_profiles() {
+    let id = institution();
+    let p = default_provider();
+    let spki = spki_of("institution.crt.pem");
+    for alg in [SignatureAlgorithm::RsaSha1, SignatureAlgorithm::RsaSha256] {
+        let sig = id.signing_key().sign(alg, MESSAGE).unwrap();
+        assert_eq!(sig.len(), 256);
+        p.verify_signature(alg, &spki, MESSAGE, &sig).unwrap();
+        // PKCS#1 v1.5 is deterministic; blinding must not change the result.
+        assert_eq!(id.signing_key().sign(alg, MESSAGE).unwrap(), sig);
+    }
+}
+
+#[test]
+fn the_same_key_from_every_format_signs_identically() {
+    let sig = institution()
+        .signing_key()
+        .sign(SignatureAlgorithm::RsaSha256, MESSAGE)
+        .unwrap();
+    let p12 = SigningIdentity::from_pkcs12(&read("institution-legacy.p12"), PASSWORD).unwrap();
+    assert_eq!(
+        p12.signing_key()
+            .sign(SignatureAlgorithm::RsaSha256, MESSAGE)
+            .unwrap(),
+        sig
+    );
+}
+
+#[test]
+fn verification_failures_are_errors_never_success() {
+    let id = institution();
+    let p = default_provider();
+    let spki = spki_of("institution.crt.pem");
+    let sig = id
+        .signing_key()
+        .sign(SignatureAlgorithm::RsaSha256, MESSAGE)
+        .unwrap();
+
+    // Tampered message.
+    assert!(matches!(
+        p.verify_signature(SignatureAlgorithm::RsaSha256, &spki, b"other", &sig),
+        Err(CryptoError::BadSignature)
+    ));
+    // Wrong algorithm (SHA-256 signature checked as SHA-1).
+    assert!(matches!(
+        p.verify_signature(SignatureAlgorithm::RsaSha1, &spki, MESSAGE, &sig),
+        Err(CryptoError::BadSignature)
+    ));
+    // Flipped bit.
+    let mut flipped = sig.clone();
+    flipped[100] ^= 1;
+    assert!(matches!(
+        p.verify_signature(SignatureAlgorithm::RsaSha256, &spki, MESSAGE, &flipped),
+        Err(CryptoError::BadSignature)
+    ));
+    // Wrong key (other institution).
+    assert!(matches!(
+        p.verify_signature(
+            SignatureAlgorithm::RsaSha256,
+            &spki_of("other.crt.pem"),
+            MESSAGE,
+            &sig
+        ),
+        Err(CryptoError::BadSignature)
+    ));
+    // Wrong lengths: truncated, extended with a leading zero, empty, all zero, modulus-sized ones.
+    let mut leading_zero = vec![0u8];
+    leading_zero.extend(&sig);
+    for (bad, expected_actual) in [
+        (sig[1..].to_vec(), 255),
+        (leading_zero, 257),
+        (Vec::new(), 0),
+    ] {
+        match p.verify_signature(SignatureAlgorithm::RsaSha256, &spki, MESSAGE, &bad) {
+            Err(CryptoError::SignatureLength { expected, actual }) => {
+                assert_eq!((expected, actual), (256, expected_actual))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    for filler in [0x00u8, 0xff] {
+        assert!(matches!(
+            p.verify_signature(
+                SignatureAlgorithm::RsaSha256,
+                &spki,
+                MESSAGE,
+                &[filler; 256]
+            ),
+            Err(CryptoError::BadSignature)
+        ));
+    }
+    // Malformed and unsuitable keys.
+    assert!(matches!(
+        p.verify_signature(
+            SignatureAlgorithm::RsaSha256,
+            &spki[..spki.len() - 1],
+            MESSAGE,
+            &sig
+        ),
+        Err(CryptoError::MalformedPublicKey { .. })
+    ));
+    assert!(matches!(
+        p.verify_signature(
+            SignatureAlgorithm::RsaSha256,
+            &spki_of("weak1024.crt.pem"),
+            MESSAGE,
+            &sig[..128]
+        ),
+        Err(CryptoError::KeySizeNotAllowed { bits: 1024 })
+    ));
+    assert!(matches!(
+        p.verify_signature(
+            SignatureAlgorithm::RsaSha256,
+            &spki_of("ec.crt.pem"),
+            MESSAGE,
+            &sig
+        ),
+        Err(CryptoError::NotRsa { .. })
+    ));
+}
+
+#[test]
+fn streaming_digest_equals_one_shot() {
+    use std::io::Write as _;
+    let p = default_provider();
+    let mut d = p.new_digest(DigestAlgorithm::Sha256);
+    for chunk in MESSAGE.chunks(7) {
+        d.write_all(chunk).unwrap();
+    }
+    assert_eq!(d.finalize(), sha2::Sha256::digest(MESSAGE).to_vec());
+    let mut d = p.new_digest(DigestAlgorithm::Sha1);
+    d.write_all(MESSAGE).unwrap();
+    assert_eq!(d.finalize(), sha1::Sha1::digest(MESSAGE).to_vec());
+}
+
+#[test]
+fn load_signing_key_rejects_non_rsa_and_small_keys() {
+    let p = default_provider();
+    assert!(matches!(
+        p.load_signing_key(&pem_der("ec.key.pem")),
+        Err(KeyError::NotRsa { .. })
+    ));
+    assert!(matches!(
+        p.load_signing_key(&pem_der("weak1024.key.pem")),
+        Err(KeyError::KeyTooSmall { bits: 1024 })
+    ));
+    let good = pem_der("institution.key.pem");
+    assert!(matches!(
+        p.load_signing_key(&good[..good.len() - 1]),
+        Err(KeyError::MalformedKey { .. })
+    ));
+    assert!(matches!(
+        p.load_signing_key(&[]),
+        Err(KeyError::MalformedKey { .. })
+    ));
+}
+
+#[test]
+fn identity_is_send_and_sync() {
+    fn check<T: Send + Sync>(_: &T) {}
+    check(&institution());
+    let shared = std::sync::Arc::new(institution());
+    let t = {
+        let shared = shared.clone();
+        std::thread::spawn(move || {
+            shared
+                .signing_key()
+                .sign(SignatureAlgorithm::RsaSha256, MESSAGE)
+                .unwrap()
+        })
+    };
+    let sig = t.join().unwrap();
+    assert_eq!(
+        sig,
+        shared
+            .signing_key()
+            .sign(SignatureAlgorithm::RsaSha256, MESSAGE)
+            .unwrap()
+    );
+}
+
+mod hostile_mutations {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn mutated_pkcs12_never_panics(pos in 0usize..4096, byte in any::<u8>(), cut in 0usize..4096) {
+            let mut p12 = read("institution.p12");
+            let pos = pos % p12.len();
+            p12[pos] ^= byte | 1;
+            p12.truncate(p12.len().min(cut.max(pos + 1)));
+            let _ = SigningIdentity::from_pkcs12(&p12, PASSWORD);
+        }
+
+        #[test]
+        fn mutated_pem_never_panics(pos in 0usize..4096, byte in any::<u8>()) {
+            let mut key = read("institution.pkcs1.pem");
+            let pos = pos % key.len();
+            key[pos] = byte;
+            let _ = SigningIdentity::from_pem(&key, &read("institution.crt.pem"), None);
+            let mut enc = read("institution.key.enc.pem");
+            let pos = pos % enc.len();
+            enc[pos] = byte;
+            let _ = SigningIdentity::from_pem(&enc, &read("institution.crt.pem"), Some(PASSWORD));
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = SigningIdentity::from_pem(&bytes, &bytes, Some("x"));
+            let _ = SigningIdentity::from_pkcs12(&bytes, "x");
+            let _ = default_provider().load_signing_key(&bytes);
+            let _ = default_provider().verify_signature(SignatureAlgorithm::RsaSha256, &bytes, b"m", &bytes);
+        }
+    }
+}
