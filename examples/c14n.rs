@@ -35,19 +35,12 @@ fn run() -> Result<(), String> {
     let file = file.ok_or("usage: c14n [--comments] [--prefixes LIST] [--select NAME[#N]] FILE")?;
     let bytes = std::fs::read(&file).map_err(|e| format!("{file}: {e}"))?;
     let doc = Document::parse(&bytes).map_err(|e| format!("{file}: {e}"))?;
-    let c14n = ExcC14n::new()
-        .with_comments(comments)
-        .with_prefix_list(&prefixes)
-        .map_err(|e| e.to_string())?;
+    let c14n = ExcC14n::new().with_comments(comments).with_prefix_list(&prefixes).map_err(|e| e.to_string())?;
     let out = match select {
         None => c14n.canonicalize_document(&doc),
         Some(sel) => {
             let (name, n) = match sel.split_once('#') {
-                Some((name, n)) => (
-                    name.to_owned(),
-                    n.parse::<usize>()
-                        .map_err(|_| format!("bad selector {sel:?}"))?,
-                ),
+                Some((name, n)) => (name.to_owned(), n.parse::<usize>().map_err(|_| format!("bad selector {sel:?}"))?),
                 None => (sel.clone(), 1),
             };
             let el = doc

@@ -67,9 +67,7 @@ use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
 use rsa::traits::{PublicKeyParts, SignatureScheme};
 use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
-use rustls_pki_types::{
-    alg_id, AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm,
-};
+use rustls_pki_types::{alg_id, AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
 use sha1::Sha1;
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 
@@ -107,9 +105,7 @@ impl DigestAlgorithm {
     /// The algorithm for an exact `ds:DigestMethod/@Algorithm` URI, or `None` if it is not
     /// one this crate implements. The comparison is exact (no trimming, case-sensitive).
     pub fn from_uri(uri: &str) -> Option<Self> {
-        [Self::Sha1, Self::Sha256]
-            .into_iter()
-            .find(|alg| alg.uri() == uri)
+        [Self::Sha1, Self::Sha256].into_iter().find(|alg| alg.uri() == uri)
     }
 
     /// Length of the digest output in bytes (20 for SHA-1, 32 for SHA-256).
@@ -144,9 +140,7 @@ impl SignatureAlgorithm {
     /// The algorithm for an exact `ds:SignatureMethod/@Algorithm` URI, or `None` if it is not
     /// one this crate implements. The comparison is exact (no trimming, case-sensitive).
     pub fn from_uri(uri: &str) -> Option<Self> {
-        [Self::RsaSha1, Self::RsaSha256]
-            .into_iter()
-            .find(|alg| alg.uri() == uri)
+        [Self::RsaSha1, Self::RsaSha256].into_iter().find(|alg| alg.uri() == uri)
     }
 
     /// The digest algorithm the signature is computed over.
@@ -192,9 +186,7 @@ pub enum CryptoError {
         algorithm: String,
     },
     /// The RSA modulus is smaller than [`MIN_RSA_BITS`] or larger than [`MAX_RSA_BITS`].
-    #[error(
-        "RSA key of {bits} bits is outside the accepted range {MIN_RSA_BITS}..={MAX_RSA_BITS}"
-    )]
+    #[error("RSA key of {bits} bits is outside the accepted range {MIN_RSA_BITS}..={MAX_RSA_BITS}")]
     KeySizeNotAllowed {
         /// The modulus size in bits.
         bits: usize,
@@ -345,14 +337,9 @@ fn verify_prehashed(
     check_public_size(key)?;
     let expected = key.size();
     if signature.len() != expected {
-        return Err(CryptoError::SignatureLength {
-            expected,
-            actual: signature.len(),
-        });
+        return Err(CryptoError::SignatureLength { expected, actual: signature.len() });
     }
-    scheme
-        .verify(key, hashed, signature)
-        .map_err(|_| CryptoError::BadSignature)
+    scheme.verify(key, hashed, signature).map_err(|_| CryptoError::BadSignature)
 }
 
 impl CryptoProvider for RustCryptoProvider {
@@ -364,19 +351,14 @@ impl CryptoProvider for RustCryptoProvider {
     }
 
     fn load_signing_key(&self, pkcs8_der: &[u8]) -> Result<Box<dyn SigningKey>, KeyError> {
-        let info =
-            pkcs8::PrivateKeyInfoRef::try_from(pkcs8_der).map_err(|e| KeyError::MalformedKey {
-                reason: format!("not a PKCS#8 PrivateKeyInfo: {e}"),
-            })?;
+        let info = pkcs8::PrivateKeyInfoRef::try_from(pkcs8_der)
+            .map_err(|e| KeyError::MalformedKey { reason: format!("not a PKCS#8 PrivateKeyInfo: {e}") })?;
         let oid = info.algorithm.oid.to_string();
         if oid != RSA_ENCRYPTION_OID {
-            return Err(KeyError::NotRsa {
-                algorithm: crate::keys::algorithm_name(&oid),
-            });
+            return Err(KeyError::NotRsa { algorithm: crate::keys::algorithm_name(&oid) });
         }
-        let key = RsaPrivateKey::from_pkcs8_der(pkcs8_der).map_err(|e| KeyError::MalformedKey {
-            reason: format!("invalid RSA private key: {e}"),
-        })?;
+        let key = RsaPrivateKey::from_pkcs8_der(pkcs8_der)
+            .map_err(|e| KeyError::MalformedKey { reason: format!("invalid RSA private key: {e}") })?;
         let bits = bits_of(&key);
         if bits < MIN_RSA_BITS {
             return Err(KeyError::KeyTooSmall { bits });
@@ -384,15 +366,11 @@ impl CryptoProvider for RustCryptoProvider {
         if bits > MAX_RSA_BITS {
             return Err(KeyError::KeyTooLarge { bits });
         }
-        key.validate().map_err(|e| KeyError::MalformedKey {
-            reason: format!("inconsistent RSA private key: {e}"),
-        })?;
+        key.validate().map_err(|e| KeyError::MalformedKey { reason: format!("inconsistent RSA private key: {e}") })?;
         let spki = key
             .to_public_key()
             .to_public_key_der()
-            .map_err(|e| KeyError::MalformedKey {
-                reason: format!("cannot encode the public key: {e}"),
-            })?
+            .map_err(|e| KeyError::MalformedKey { reason: format!("cannot encode the public key: {e}") })?
             .into_vec();
         Ok(Box::new(RustCryptoSigningKey { key, spki, bits }))
     }
@@ -419,18 +397,13 @@ impl CryptoProvider for RustCryptoProvider {
 
 /// Decodes an RSA `SubjectPublicKeyInfo`, distinguishing "not RSA" from "malformed".
 fn decode_spki(spki_der: &[u8]) -> Result<RsaPublicKey, CryptoError> {
-    let spki = spki::SubjectPublicKeyInfoRef::try_from(spki_der).map_err(|e| {
-        CryptoError::MalformedPublicKey {
-            reason: format!("not a SubjectPublicKeyInfo: {e}"),
-        }
-    })?;
+    let spki = spki::SubjectPublicKeyInfoRef::try_from(spki_der)
+        .map_err(|e| CryptoError::MalformedPublicKey { reason: format!("not a SubjectPublicKeyInfo: {e}") })?;
     let oid = spki.algorithm.oid.to_string();
     if oid != RSA_ENCRYPTION_OID {
         return Err(CryptoError::NotRsa { algorithm: oid });
     }
-    RsaPublicKey::from_public_key_der(spki_der).map_err(|e| CryptoError::MalformedPublicKey {
-        reason: e.to_string(),
-    })
+    RsaPublicKey::from_public_key_der(spki_der).map_err(|e| CryptoError::MalformedPublicKey { reason: e.to_string() })
 }
 
 /// [`SigningKey`] of [`RustCryptoProvider`].
@@ -442,9 +415,7 @@ struct RustCryptoSigningKey {
 
 impl Debug for RustCryptoSigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RustCryptoSigningKey")
-            .field("modulus_bits", &self.bits)
-            .finish_non_exhaustive()
+        f.debug_struct("RustCryptoSigningKey").field("modulus_bits", &self.bits).finish_non_exhaustive()
     }
 }
 
@@ -456,9 +427,7 @@ impl SigningKey for RustCryptoSigningKey {
         let mut rng = getrandom::SysRng;
         padding(alg)
             .sign(Some(&mut rng), &self.key, &hashed)
-            .map_err(|e| CryptoError::Signing {
-                reason: e.to_string(),
-            })
+            .map_err(|e| CryptoError::Signing { reason: e.to_string() })
     }
 
     fn public_key_spki_der(&self) -> &[u8] {
@@ -489,53 +458,30 @@ struct RsaPkcs1ChainAlgorithm {
 
 /// `sha1WithRSAEncryption` (1.2.840.113549.1.1.5) with NULL parameters, as the contents of the
 /// AlgorithmIdentifier SEQUENCE (the form `rustls-pki-types` uses).
-const RSA_PKCS1_SHA1_ALG_ID: AlgorithmIdentifier = AlgorithmIdentifier::from_slice(&[
-    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05, 0x05, 0x00,
-]);
+const RSA_PKCS1_SHA1_ALG_ID: AlgorithmIdentifier =
+    AlgorithmIdentifier::from_slice(&[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05, 0x05, 0x00]);
 
-static RSA_PKCS1_SHA256: RsaPkcs1ChainAlgorithm = RsaPkcs1ChainAlgorithm {
-    hash: ChainHash::Sha256,
-    signature_alg_id: alg_id::RSA_PKCS1_SHA256,
-};
-static RSA_PKCS1_SHA384: RsaPkcs1ChainAlgorithm = RsaPkcs1ChainAlgorithm {
-    hash: ChainHash::Sha384,
-    signature_alg_id: alg_id::RSA_PKCS1_SHA384,
-};
-static RSA_PKCS1_SHA512: RsaPkcs1ChainAlgorithm = RsaPkcs1ChainAlgorithm {
-    hash: ChainHash::Sha512,
-    signature_alg_id: alg_id::RSA_PKCS1_SHA512,
-};
-static RSA_PKCS1_SHA1_LEGACY: RsaPkcs1ChainAlgorithm = RsaPkcs1ChainAlgorithm {
-    hash: ChainHash::Sha1,
-    signature_alg_id: RSA_PKCS1_SHA1_ALG_ID,
-};
+static RSA_PKCS1_SHA256: RsaPkcs1ChainAlgorithm =
+    RsaPkcs1ChainAlgorithm { hash: ChainHash::Sha256, signature_alg_id: alg_id::RSA_PKCS1_SHA256 };
+static RSA_PKCS1_SHA384: RsaPkcs1ChainAlgorithm =
+    RsaPkcs1ChainAlgorithm { hash: ChainHash::Sha384, signature_alg_id: alg_id::RSA_PKCS1_SHA384 };
+static RSA_PKCS1_SHA512: RsaPkcs1ChainAlgorithm =
+    RsaPkcs1ChainAlgorithm { hash: ChainHash::Sha512, signature_alg_id: alg_id::RSA_PKCS1_SHA512 };
+static RSA_PKCS1_SHA1_LEGACY: RsaPkcs1ChainAlgorithm =
+    RsaPkcs1ChainAlgorithm { hash: ChainHash::Sha1, signature_alg_id: RSA_PKCS1_SHA1_ALG_ID };
 
 static CHAIN_ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] =
     &[&RSA_PKCS1_SHA256, &RSA_PKCS1_SHA384, &RSA_PKCS1_SHA512];
 
 impl SignatureVerificationAlgorithm for RsaPkcs1ChainAlgorithm {
-    fn verify_signature(
-        &self,
-        public_key: &[u8],
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<(), InvalidSignature> {
+    fn verify_signature(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), InvalidSignature> {
         // `public_key` is the subjectPublicKey BIT STRING content: a PKCS#1 RSAPublicKey.
         let key = RsaPublicKey::from_pkcs1_der(public_key).map_err(|_| InvalidSignature)?;
         let (scheme, hashed) = match self.hash {
             ChainHash::Sha1 => (Pkcs1v15Sign::new::<Sha1>(), Sha1::digest(message).to_vec()),
-            ChainHash::Sha256 => (
-                Pkcs1v15Sign::new::<Sha256>(),
-                Sha256::digest(message).to_vec(),
-            ),
-            ChainHash::Sha384 => (
-                Pkcs1v15Sign::new::<Sha384>(),
-                Sha384::digest(message).to_vec(),
-            ),
-            ChainHash::Sha512 => (
-                Pkcs1v15Sign::new::<Sha512>(),
-                Sha512::digest(message).to_vec(),
-            ),
+            ChainHash::Sha256 => (Pkcs1v15Sign::new::<Sha256>(), Sha256::digest(message).to_vec()),
+            ChainHash::Sha384 => (Pkcs1v15Sign::new::<Sha384>(), Sha384::digest(message).to_vec()),
+            ChainHash::Sha512 => (Pkcs1v15Sign::new::<Sha512>(), Sha512::digest(message).to_vec()),
         };
         verify_prehashed(&key, scheme, &hashed, signature).map_err(|_| InvalidSignature)
     }
@@ -563,10 +509,7 @@ mod tests {
         for alg in [SignatureAlgorithm::RsaSha1, SignatureAlgorithm::RsaSha256] {
             assert_eq!(SignatureAlgorithm::from_uri(alg.uri()), Some(alg));
         }
-        assert_eq!(
-            SignatureAlgorithm::RsaSha256.digest(),
-            DigestAlgorithm::Sha256
-        );
+        assert_eq!(SignatureAlgorithm::RsaSha256.digest(), DigestAlgorithm::Sha256);
         assert_eq!(SignatureAlgorithm::RsaSha1.digest(), DigestAlgorithm::Sha1);
     }
 
@@ -591,18 +534,12 @@ mod tests {
         let mut d = provider.new_digest(DigestAlgorithm::Sha1);
         d.write_all(b"a").unwrap();
         d.write_all(b"bc").unwrap();
-        assert_eq!(
-            hex(&d.finalize()),
-            "a9993e364706816aba3e25717850c26c9cd0d89d"
-        );
+        assert_eq!(hex(&d.finalize()), "a9993e364706816aba3e25717850c26c9cd0d89d");
         let mut d = provider.new_digest(DigestAlgorithm::Sha256);
         d.write_all(b"abc").unwrap();
         let out = d.finalize();
         assert_eq!(out.len(), DigestAlgorithm::Sha256.output_len());
-        assert_eq!(
-            hex(&out),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(hex(&out), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]
@@ -628,10 +565,7 @@ mod tests {
     #[test]
     fn load_signing_key_rejects_garbage() {
         let p = default_provider();
-        assert!(matches!(
-            p.load_signing_key(b"not der"),
-            Err(KeyError::MalformedKey { .. })
-        ));
+        assert!(matches!(p.load_signing_key(b"not der"), Err(KeyError::MalformedKey { .. })));
     }
 
     fn hex(b: &[u8]) -> String {

@@ -112,19 +112,13 @@ pub enum KeyError {
         algorithm: String,
     },
     /// The RSA key is shorter than [`MIN_RSA_BITS`](crate::crypto::MIN_RSA_BITS).
-    #[error(
-        "the RSA key has {bits} bits; at least {} are required",
-        crate::crypto::MIN_RSA_BITS
-    )]
+    #[error("the RSA key has {bits} bits; at least {} are required", crate::crypto::MIN_RSA_BITS)]
     KeyTooSmall {
         /// The modulus size in bits.
         bits: usize,
     },
     /// The RSA key is longer than [`MAX_RSA_BITS`](crate::crypto::MAX_RSA_BITS).
-    #[error(
-        "the RSA key has {bits} bits; at most {} are supported",
-        crate::crypto::MAX_RSA_BITS
-    )]
+    #[error("the RSA key has {bits} bits; at most {} are supported", crate::crypto::MAX_RSA_BITS)]
     KeyTooLarge {
         /// The modulus size in bits.
         bits: usize,
@@ -146,9 +140,7 @@ pub enum KeyError {
         reason: String,
     },
     /// The private key does not belong to the (leaf) certificate.
-    #[error(
-        "the private key does not match the public key of the certificate (subject {subject})"
-    )]
+    #[error("the private key does not match the public key of the certificate (subject {subject})")]
     KeyCertificateMismatch {
         /// Subject DN of the certificate that was expected to match.
         subject: String,
@@ -174,10 +166,7 @@ impl KeyError {
     }
 
     fn in_file(self, path: &Path) -> KeyError {
-        KeyError::InFile {
-            path: path.to_path_buf(),
-            source: Box::new(self),
-        }
+        KeyError::InFile { path: path.to_path_buf(), source: Box::new(self) }
     }
 }
 
@@ -200,10 +189,7 @@ impl CertificateInfo {
         let cert = Certificate::from_der(der).map_err(|e| e.to_string())?;
         let tbs = cert.tbs_certificate();
         let serial = tbs.serial_number().as_bytes();
-        let first = serial
-            .iter()
-            .position(|b| *b != 0)
-            .unwrap_or(serial.len().saturating_sub(1));
+        let first = serial.iter().position(|b| *b != 0).unwrap_or(serial.len().saturating_sub(1));
         let validity = tbs.validity();
         let info = CertificateInfo {
             subject_dn: format_name(tbs.subject()),
@@ -309,21 +295,15 @@ fn attribute_text(value: &der::Any) -> Option<String> {
             if !bytes.len().is_multiple_of(2) {
                 return None;
             }
-            let units = bytes
-                .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]));
-            char::decode_utf16(units)
-                .collect::<Result<String, _>>()
-                .ok()
+            let units = bytes.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
+            char::decode_utf16(units).collect::<Result<String, _>>().ok()
         }
         _ => None,
     }
 }
 
 fn first_attribute(name: &x509_cert::name::Name, oid: &str) -> Option<String> {
-    name.iter()
-        .find(|atv| atv.oid.to_string() == oid)
-        .and_then(|atv| attribute_text(&atv.value))
+    name.iter().find(|atv| atv.oid.to_string() == oid).and_then(|atv| attribute_text(&atv.value))
 }
 
 /// RFC 4514 string of a name: RDNs most specific first, `+` inside an RDN, values escaped.
@@ -439,11 +419,7 @@ impl SigningIdentity {
     ///
     /// `cert_chain_pem` holds the leaf certificate first, then any chain certificates in order;
     /// private key blocks in it are ignored. The first certificate must match the key.
-    pub fn from_pem(
-        key_pem: &[u8],
-        cert_chain_pem: &[u8],
-        password: Option<&str>,
-    ) -> Result<Self, KeyError> {
+    pub fn from_pem(key_pem: &[u8], cert_chain_pem: &[u8], password: Option<&str>) -> Result<Self, KeyError> {
         Self::from_pem_with_provider(key_pem, cert_chain_pem, password, default_provider())
     }
 
@@ -470,30 +446,21 @@ impl SigningIdentity {
         let cert_path = cert_chain_path.as_ref();
         let key_pem = read(key_path)?;
         let cert_pem = read(cert_path)?;
-        let key = load_pem_key(&key_pem, password, default_provider())
-            .map_err(|e| e.in_file(key_path))?;
+        let key = load_pem_key(&key_pem, password, default_provider()).map_err(|e| e.in_file(key_path))?;
         Self::with_certificates(key, &cert_pem).map_err(|e| e.in_file(cert_path))
     }
 
     /// Completes an identity from a loaded key and the certificate PEM (leaf first).
-    fn with_certificates(
-        key: Box<dyn SigningKey>,
-        cert_chain_pem: &[u8],
-    ) -> Result<Self, KeyError> {
+    fn with_certificates(key: Box<dyn SigningKey>, cert_chain_pem: &[u8]) -> Result<Self, KeyError> {
         let mut certs = certificates_from_pem(cert_chain_pem, CERT_PEM)?.into_iter();
-        let leaf = certs
-            .next()
-            .ok_or(KeyError::NoCertificate { input: CERT_PEM })?;
-        let (info, cert) =
-            CertificateInfo::from_der(&leaf).map_err(|reason| KeyError::MalformedCertificate {
-                input: CERT_PEM,
-                index: 0,
-                reason,
-            })?;
+        let leaf = certs.next().ok_or(KeyError::NoCertificate { input: CERT_PEM })?;
+        let (info, cert) = CertificateInfo::from_der(&leaf).map_err(|reason| KeyError::MalformedCertificate {
+            input: CERT_PEM,
+            index: 0,
+            reason,
+        })?;
         if !key_matches(key.as_ref(), &cert) {
-            return Err(KeyError::KeyCertificateMismatch {
-                subject: info.subject_dn,
-            });
+            return Err(KeyError::KeyCertificateMismatch { subject: info.subject_dn });
         }
         let chain: Vec<Vec<u8>> = certs.collect();
         for (i, der) in chain.iter().enumerate() {
@@ -503,12 +470,7 @@ impl SigningIdentity {
                 reason: e.to_string(),
             })?;
         }
-        Ok(SigningIdentity {
-            key,
-            certificate: leaf,
-            chain,
-            info,
-        })
+        Ok(SigningIdentity { key, certificate: leaf, chain, info })
     }
 
     /// Loads an identity from a PKCS#12 (`.p12`/`.pfx`) file's bytes with the default provider.
@@ -529,8 +491,7 @@ impl SigningIdentity {
         provider: &dyn CryptoProvider,
     ) -> Result<Self, KeyError> {
         const P12: &str = "PKCS#12 file";
-        let archive =
-            p12_keystore::Pkcs12Archive::from_pkcs12(der, password).map_err(map_p12_error)?;
+        let archive = p12_keystore::Pkcs12Archive::from_pkcs12(der, password).map_err(map_p12_error)?;
         if archive.keys.is_empty() {
             return Err(KeyError::Pkcs12NoKey);
         }
@@ -553,34 +514,23 @@ impl SigningIdentity {
                     continue;
                 }
             };
-            let Some(leaf_index) = certs.iter().position(|(_, c)| key_matches(key.as_ref(), c))
-            else {
+            let Some(leaf_index) = certs.iter().position(|(_, c)| key_matches(key.as_ref(), c)) else {
                 continue;
             };
             let (leaf_der, _) = certs.swap_remove(leaf_index);
-            let (info, leaf) = CertificateInfo::from_der(&leaf_der).map_err(|reason| {
-                KeyError::MalformedCertificate {
-                    input: P12,
-                    index: leaf_index,
-                    reason,
-                }
-            })?;
+            let (info, leaf) = CertificateInfo::from_der(&leaf_der)
+                .map_err(|reason| KeyError::MalformedCertificate { input: P12, index: leaf_index, reason })?;
             let chain = build_chain(&leaf, certs);
-            return Ok(SigningIdentity {
-                key,
-                certificate: leaf_der,
-                chain,
-                info,
-            });
+            return Ok(SigningIdentity { key, certificate: leaf_der, chain, info });
         }
         if let Some(e) = first_error {
             return Err(e);
         }
         match certs.first() {
             None => Err(KeyError::NoCertificate { input: P12 }),
-            Some((_, cert)) => Err(KeyError::KeyCertificateMismatch {
-                subject: cert.tbs_certificate().subject().to_string(),
-            }),
+            Some((_, cert)) => {
+                Err(KeyError::KeyCertificateMismatch { subject: cert.tbs_certificate().subject().to_string() })
+            }
         }
     }
 
@@ -613,30 +563,19 @@ impl SigningIdentity {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, KeyError> {
-    std::fs::read(path).map_err(|source| KeyError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    std::fs::read(path).map_err(|source| KeyError::Io { path: path.to_path_buf(), source })
 }
 
 fn map_p12_error(e: p12_keystore::error::Error) -> KeyError {
     use p12_keystore::error::Error as E;
     match e {
-        E::MacError(_) => KeyError::WrongPassword {
-            what: "PKCS#12 file (MAC check failed)",
-        },
+        E::MacError(_) => KeyError::WrongPassword { what: "PKCS#12 file (MAC check failed)" },
         // Without a MAC a wrong password shows up as bad padding after decryption.
-        E::UnpadError => KeyError::WrongPassword {
-            what: "PKCS#12 file (decryption failed)",
-        },
+        E::UnpadError => KeyError::WrongPassword { what: "PKCS#12 file (decryption failed)" },
         E::UnsupportedEncryptionScheme | E::UnsupportedMacAlgorithm => {
-            KeyError::UnsupportedEncryption {
-                reason: format!("PKCS#12 file: {e}"),
-            }
+            KeyError::UnsupportedEncryption { reason: format!("PKCS#12 file: {e}") }
         }
-        other => KeyError::MalformedPkcs12 {
-            reason: other.to_string(),
-        },
+        other => KeyError::MalformedPkcs12 { reason: other.to_string() },
     }
 }
 
@@ -657,10 +596,7 @@ fn build_chain(leaf: &Certificate, mut rest: Vec<(Vec<u8>, Certificate)>) -> Vec
     let mut issuer = leaf.tbs_certificate().issuer().clone();
     let mut current_subject = leaf.tbs_certificate().subject().clone();
     while issuer != current_subject {
-        let Some(pos) = rest
-            .iter()
-            .position(|(_, c)| c.tbs_certificate().subject() == &issuer)
-        else {
+        let Some(pos) = rest.iter().position(|(_, c)| c.tbs_certificate().subject() == &issuer) else {
             break;
         };
         let (der, cert) = rest.swap_remove(pos);
@@ -692,18 +628,12 @@ pub(crate) fn parse_pem(input: &[u8]) -> Result<Vec<PemBlock>, String> {
         let line = line.trim();
         match &mut current {
             None => {
-                if let Some(label) = line
-                    .strip_prefix("-----BEGIN ")
-                    .and_then(|l| l.strip_suffix("-----"))
-                {
+                if let Some(label) = line.strip_prefix("-----BEGIN ").and_then(|l| l.strip_suffix("-----")) {
                     current = Some((label.to_owned(), Zeroizing::new(String::new()), false));
                 }
             }
             Some((label, body, has_headers)) => {
-                if let Some(end) = line
-                    .strip_prefix("-----END ")
-                    .and_then(|l| l.strip_suffix("-----"))
-                {
+                if let Some(end) = line.strip_prefix("-----END ").and_then(|l| l.strip_suffix("-----")) {
                     if end != label {
                         return Err(format!("block `{label}` ends with `END {end}`"));
                     }
@@ -744,28 +674,14 @@ fn load_pem_key(
 }
 
 /// The one private key in `key_pem`, as unencrypted PKCS#8 DER.
-fn private_key_from_pem(
-    key_pem: &[u8],
-    password: Option<&str>,
-) -> Result<Zeroizing<Vec<u8>>, KeyError> {
-    let blocks = parse_pem(key_pem).map_err(|reason| KeyError::MalformedPem {
-        input: KEY_PEM,
-        reason,
-    })?;
+fn private_key_from_pem(key_pem: &[u8], password: Option<&str>) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    let blocks = parse_pem(key_pem).map_err(|reason| KeyError::MalformedPem { input: KEY_PEM, reason })?;
     let mut keys = Vec::new();
     for block in blocks {
         match block.label.as_str() {
             "PRIVATE KEY" | "RSA PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" => keys.push(block),
-            "EC PRIVATE KEY" | "EC PARAMETERS" => {
-                return Err(KeyError::NotRsa {
-                    algorithm: "EC".to_owned(),
-                })
-            }
-            "DSA PRIVATE KEY" => {
-                return Err(KeyError::NotRsa {
-                    algorithm: "DSA".to_owned(),
-                })
-            }
+            "EC PRIVATE KEY" | "EC PARAMETERS" => return Err(KeyError::NotRsa { algorithm: "EC".to_owned() }),
+            "DSA PRIVATE KEY" => return Err(KeyError::NotRsa { algorithm: "DSA".to_owned() }),
             "CERTIFICATE" => {}
             _ => {
                 return Err(KeyError::UnknownPemLabel {
@@ -801,64 +717,41 @@ fn private_key_from_pem(
 
 /// Wraps a PKCS#1 `RSAPrivateKey` in a PKCS#8 `PrivateKeyInfo`.
 fn pkcs1_to_pkcs8(pkcs1_der: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
-    let malformed = |e: der::Error| KeyError::MalformedKey {
-        reason: format!("invalid PKCS#1 RSA private key: {e}"),
-    };
+    let malformed = |e: der::Error| KeyError::MalformedKey { reason: format!("invalid PKCS#1 RSA private key: {e}") };
     // Parse first so that a broken PKCS#1 key is reported as such.
-    pkcs1::RsaPrivateKeyRef::from_der(pkcs1_der).map_err(|e| KeyError::MalformedKey {
-        reason: format!("invalid PKCS#1 RSA private key: {e}"),
-    })?;
+    pkcs1::RsaPrivateKeyRef::from_der(pkcs1_der)
+        .map_err(|e| KeyError::MalformedKey { reason: format!("invalid PKCS#1 RSA private key: {e}") })?;
     let octets = der::asn1::OctetStringRef::new(pkcs1_der).map_err(malformed)?;
-    pkcs8::PrivateKeyInfoRef::new(pkcs1::ALGORITHM_ID, octets)
-        .to_der()
-        .map(Zeroizing::new)
-        .map_err(malformed)
+    pkcs8::PrivateKeyInfoRef::new(pkcs1::ALGORITHM_ID, octets).to_der().map(Zeroizing::new).map_err(malformed)
 }
 
 fn decrypt_pkcs8(der: &[u8], password: &str) -> Result<Zeroizing<Vec<u8>>, KeyError> {
-    let info =
-        pkcs8::EncryptedPrivateKeyInfoRef::try_from(der).map_err(|e| KeyError::MalformedKey {
-            reason: format!("invalid encrypted PKCS#8: {e}"),
-        })?;
+    let info = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der)
+        .map_err(|e| KeyError::MalformedKey { reason: format!("invalid encrypted PKCS#8: {e}") })?;
     let doc = info.decrypt(password).map_err(|e| match e {
         pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::DecryptFailed) => {
-            KeyError::WrongPassword {
-                what: "encrypted private key",
-            }
+            KeyError::WrongPassword { what: "encrypted private key" }
         }
-        other => KeyError::UnsupportedEncryption {
-            reason: format!("encrypted PKCS#8: {other}"),
-        },
+        other => KeyError::UnsupportedEncryption { reason: format!("encrypted PKCS#8: {other}") },
     })?;
     // With a wrong password the padding check passes by chance about once in 256 tries;
     // the plaintext is then not a PrivateKeyInfo.
     if pkcs8::PrivateKeyInfoRef::try_from(doc.as_bytes()).is_err() {
-        return Err(KeyError::WrongPassword {
-            what: "encrypted private key",
-        });
+        return Err(KeyError::WrongPassword { what: "encrypted private key" });
     }
     Ok(Zeroizing::new(doc.as_bytes().to_vec()))
 }
 
 /// The `CERTIFICATE` blocks of a PEM input, DER, in order. Private key blocks are skipped
 /// (combined files); other labels are an error.
-pub(crate) fn certificates_from_pem(
-    pem: &[u8],
-    input: &'static str,
-) -> Result<Vec<Vec<u8>>, KeyError> {
+pub(crate) fn certificates_from_pem(pem: &[u8], input: &'static str) -> Result<Vec<Vec<u8>>, KeyError> {
     let blocks = parse_pem(pem).map_err(|reason| KeyError::MalformedPem { input, reason })?;
     let mut certs = Vec::new();
     for mut block in blocks {
         match block.label.as_str() {
             "CERTIFICATE" => certs.push(std::mem::take(&mut *block.der)),
             "PRIVATE KEY" | "RSA PRIVATE KEY" | "ENCRYPTED PRIVATE KEY" | "EC PRIVATE KEY" => {}
-            _ => {
-                return Err(KeyError::UnknownPemLabel {
-                    input,
-                    label: block.label,
-                    expected: "CERTIFICATE",
-                })
-            }
+            _ => return Err(KeyError::UnknownPemLabel { input, label: block.label, expected: "CERTIFICATE" }),
         }
     }
     if certs.is_empty() {
@@ -888,12 +781,8 @@ mod tests {
         assert!(parse_pem(b"  \n\t\n").unwrap().is_empty());
         assert!(parse_pem(b"\x30\x82\x01\x00garbage").is_err());
         assert!(parse_pem(b"-----BEGIN CERTIFICATE-----\nAAEC\n").is_err());
-        assert!(
-            parse_pem(b"-----BEGIN CERTIFICATE-----\nAAEC\n-----END PRIVATE KEY-----\n").is_err()
-        );
-        assert!(
-            parse_pem(b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n").is_err()
-        );
+        assert!(parse_pem(b"-----BEGIN CERTIFICATE-----\nAAEC\n-----END PRIVATE KEY-----\n").is_err());
+        assert!(parse_pem(b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n").is_err());
         assert!(parse_pem(
             b"-----BEGIN CERTIFICATE-----\nAAEC\n-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"
         )
@@ -903,10 +792,7 @@ mod tests {
     #[test]
     fn legacy_encrypted_pem_headers_are_detected() {
         let pem = b"-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAEC\n-----END RSA PRIVATE KEY-----\n";
-        assert!(matches!(
-            private_key_from_pem(pem, Some("x")),
-            Err(KeyError::UnsupportedEncryption { .. })
-        ));
+        assert!(matches!(private_key_from_pem(pem, Some("x")), Err(KeyError::UnsupportedEncryption { .. })));
     }
 
     #[test]
@@ -940,14 +826,8 @@ mod tests {
         use std::str::FromStr;
         let name = x509_cert::name::Name::from_str("CN=a+OU=b,O=x\\,y,2.5.4.99=#0c0161").unwrap();
         let s = format_name(&name);
-        assert!(
-            s.starts_with("CN=a+OU=b,O=x\\,y,2.5.4.99=#") || s.starts_with("OU=b+CN=a"),
-            "{s}"
-        );
-        assert_eq!(
-            first_attribute(&name, OID_COMMON_NAME).as_deref(),
-            Some("a")
-        );
+        assert!(s.starts_with("CN=a+OU=b,O=x\\,y,2.5.4.99=#") || s.starts_with("OU=b+CN=a"), "{s}");
+        assert_eq!(first_attribute(&name, OID_COMMON_NAME).as_deref(), Some("a"));
     }
 
     #[test]

@@ -53,14 +53,12 @@ use std::time::{Duration, SystemTime};
 use der::Decode;
 use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm, TrustAnchor, UnixTime};
 use webpki::{
-    CertRevocationList, EndEntityCert, ExpirationPolicy, KeyUsage, OwnedCertRevocationList,
-    RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy,
+    CertRevocationList, EndEntityCert, ExpirationPolicy, KeyUsage, OwnedCertRevocationList, RevocationCheckDepth,
+    RevocationOptionsBuilder, UnknownStatusPolicy,
 };
 use x509_cert::ext::pkix::KeyUsage as KeyUsageExt;
 
-use crate::crypto::{
-    default_provider, CryptoProvider, MAX_RSA_BITS, MIN_RSA_BITS, RSA_ENCRYPTION_OID,
-};
+use crate::crypto::{default_provider, CryptoProvider, MAX_RSA_BITS, MIN_RSA_BITS, RSA_ENCRYPTION_OID};
 use crate::keys::{algorithm_name, parse_pem, CertificateInfo};
 
 /// Why a certificate is not trusted, or why trust configuration could not be loaded.
@@ -147,23 +145,15 @@ fn map_webpki(e: webpki::Error) -> TrustError {
     use webpki::Error as E;
     match e {
         E::UnknownIssuer => TrustError::UnknownIssuer,
-        E::CertExpired { not_after, .. } => TrustError::Expired {
-            not_after: unix_to_chrono(not_after),
-        },
-        E::CertNotValidYet { not_before, .. } => TrustError::NotYetValid {
-            not_before: unix_to_chrono(not_before),
-        },
+        E::CertExpired { not_after, .. } => TrustError::Expired { not_after: unix_to_chrono(not_after) },
+        E::CertNotValidYet { not_before, .. } => TrustError::NotYetValid { not_before: unix_to_chrono(not_before) },
         E::CaUsedAsEndEntity => TrustError::CaUsedAsEndEntity,
         E::EndEntityUsedAsCa => TrustError::EndEntityUsedAsCa,
-        E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => {
-            TrustError::ExtendedKeyUsageNotAllowed
-        }
+        E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => TrustError::ExtendedKeyUsageNotAllowed,
         E::UnsupportedSignatureAlgorithm
         | E::UnsupportedSignatureAlgorithmContext(_)
         | E::UnsupportedSignatureAlgorithmForPublicKey
-        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
-            TrustError::UnsupportedSignatureAlgorithm
-        }
+        | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => TrustError::UnsupportedSignatureAlgorithm,
         E::InvalidSignatureForPublicKey => TrustError::BadChainSignature,
         E::CertRevoked => TrustError::Revoked,
         E::BadDer
@@ -203,10 +193,7 @@ fn pem_certificates(pem: &[u8], what: &str) -> Result<Vec<Vec<u8>>, TrustError> 
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, TrustError> {
-    std::fs::read(path).map_err(|source| TrustError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    std::fs::read(path).map_err(|source| TrustError::Io { path: path.to_path_buf(), source })
 }
 
 /// The trusted roots (and optional intermediates) for certificate validation.
@@ -249,9 +236,7 @@ impl TrustAnchors {
     }
 
     /// Anchors from DER certificates. [`TrustError::EmptyBundle`] if there are none.
-    pub fn from_der_certificates<'a>(
-        ders: impl IntoIterator<Item = &'a [u8]>,
-    ) -> Result<Self, TrustError> {
+    pub fn from_der_certificates<'a>(ders: impl IntoIterator<Item = &'a [u8]>) -> Result<Self, TrustError> {
         let mut anchors = Vec::new();
         let mut subjects = Vec::new();
         for (i, der) in ders.into_iter().enumerate() {
@@ -268,11 +253,7 @@ impl TrustAnchors {
         if anchors.is_empty() {
             return Err(TrustError::EmptyBundle);
         }
-        Ok(TrustAnchors {
-            anchors,
-            subjects,
-            intermediates: Vec::new(),
-        })
+        Ok(TrustAnchors { anchors, subjects, intermediates: Vec::new() })
     }
 
     /// Adds intermediate CA certificates (PEM `CERTIFICATE` blocks) that paths may use. They
@@ -394,17 +375,13 @@ impl CertificateValidator {
         extra_chain_ders: &[&[u8]],
         at: SystemTime,
     ) -> Result<ValidatedCertificate, TrustError> {
-        let since_epoch = at
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or(Duration::ZERO);
+        let since_epoch = at.duration_since(SystemTime::UNIX_EPOCH).unwrap_or(Duration::ZERO);
         let time = UnixTime::since_unix_epoch(since_epoch);
 
         let leaf = CertificateDer::from(leaf_der);
         let end_entity = EndEntityCert::try_from(&leaf).map_err(map_webpki)?;
-        let mut intermediates: Vec<CertificateDer<'_>> = extra_chain_ders
-            .iter()
-            .map(|d| CertificateDer::from(*d))
-            .collect();
+        let mut intermediates: Vec<CertificateDer<'_>> =
+            extra_chain_ders.iter().map(|d| CertificateDer::from(*d)).collect();
         intermediates.extend(self.anchors.intermediates.iter().cloned());
 
         let crl_refs: Vec<&CertRevocationList<'static>> = self.crls.iter().collect();
@@ -432,9 +409,7 @@ impl CertificateValidator {
         let spki = cert.tbs_certificate().subject_public_key_info();
         let oid = spki.algorithm.oid.to_string();
         if oid != RSA_ENCRYPTION_OID {
-            return Err(TrustError::NotRsa {
-                algorithm: algorithm_name(&oid),
-            });
+            return Err(TrustError::NotRsa { algorithm: algorithm_name(&oid) });
         }
         let bits = rsa_modulus_bits(spki.subject_public_key.raw_bytes())?;
         if bits < MIN_RSA_BITS {
@@ -447,21 +422,15 @@ impl CertificateValidator {
             Err(e) => return Err(TrustError::Malformed(format!("keyUsage: {e}"))),
             Ok(None) => {}
             Ok(Some((_, ku))) => {
-                let ok = ku.digital_signature()
-                    || (!self.require_digital_signature && ku.non_repudiation());
+                let ok = ku.digital_signature() || (!self.require_digital_signature && ku.non_repudiation());
                 if !ok {
                     return Err(TrustError::KeyUsageMissingDigitalSignature);
                 }
             }
         }
-        let spki_der = der::Encode::to_der(spki)
-            .map_err(|e| TrustError::Malformed(format!("subjectPublicKeyInfo: {e}")))?;
-        Ok(ValidatedCertificate {
-            der: leaf_der.to_vec(),
-            spki_der,
-            info,
-            modulus_bits: bits,
-        })
+        let spki_der =
+            der::Encode::to_der(spki).map_err(|e| TrustError::Malformed(format!("subjectPublicKeyInfo: {e}")))?;
+        Ok(ValidatedCertificate { der: leaf_der.to_vec(), spki_der, info, modulus_bits: bits })
     }
 
     /// [`validate`](Self::validate) at the current system time.
@@ -560,22 +529,13 @@ mod tests {
         let mut der = vec![0x30, 0x81, body.len() as u8];
         der.extend(body);
         assert_eq!(rsa_modulus_bits(&der).unwrap(), 1024);
-        assert!(matches!(
-            rsa_modulus_bits(b"\x30\x00"),
-            Err(TrustError::Malformed(_))
-        ));
+        assert!(matches!(rsa_modulus_bits(b"\x30\x00"), Err(TrustError::Malformed(_))));
     }
 
     #[test]
     fn empty_bundle_is_rejected() {
-        assert!(matches!(
-            TrustAnchors::from_pem(b""),
-            Err(TrustError::EmptyBundle)
-        ));
-        assert!(matches!(
-            TrustAnchors::from_der_certificates(std::iter::empty()),
-            Err(TrustError::EmptyBundle)
-        ));
+        assert!(matches!(TrustAnchors::from_pem(b""), Err(TrustError::EmptyBundle)));
+        assert!(matches!(TrustAnchors::from_der_certificates(std::iter::empty()), Err(TrustError::EmptyBundle)));
     }
 
     fn assert_send_sync<T: Send + Sync>() {}

@@ -60,11 +60,7 @@ impl ExcC14n {
 
     /// The PrefixList as it would be written in an `InclusiveNamespaces` element.
     pub fn prefix_list(&self) -> String {
-        let names: Vec<&str> = self
-            .inclusive
-            .iter()
-            .map(|p| if p.is_empty() { "#default" } else { p })
-            .collect();
+        let names: Vec<&str> = self.inclusive.iter().map(|p| if p.is_empty() { "#default" } else { p }).collect();
         names.join(" ")
     }
 
@@ -91,11 +87,7 @@ impl ExcC14n {
 
     /// Streams the canonical form of the subtree rooted at `apex` into `out`
     /// (a digest, a file…). On `Err` the sink's content must be discarded.
-    pub fn canonicalize_to<W: Write>(
-        &self,
-        apex: Element<'_>,
-        out: &mut W,
-    ) -> Result<(), C14nError> {
+    pub fn canonicalize_to<W: Write>(&self, apex: Element<'_>, out: &mut W) -> Result<(), C14nError> {
         check_subtree(apex)?;
         Walker::new(self, apex, out).run()
     }
@@ -173,10 +165,7 @@ pub fn wss4j_inclusive_prefixes(target: Element<'_>, exclude_visible: bool) -> V
     let mut result: Vec<String> = Vec::new();
     let mut cur = target.parent();
     while let Some(e) = cur {
-        let mut here: Vec<&str> = e
-            .namespace_declarations()
-            .map(|(p, _)| p.unwrap_or("#default"))
-            .collect();
+        let mut here: Vec<&str> = e.namespace_declarations().map(|(p, _)| p.unwrap_or("#default")).collect();
         // Xerces hands attributes out sorted by name; "xmlns" sorts before "xmlns:…".
         here.sort_by(|a, b| (*a != "#default", *a).cmp(&(*b != "#default", *b)));
         for p in here {
@@ -187,10 +176,7 @@ pub fn wss4j_inclusive_prefixes(target: Element<'_>, exclude_visible: bool) -> V
         cur = e.parent();
     }
     if exclude_visible {
-        let mut drop: Vec<&str> = target
-            .namespace_declarations()
-            .map(|(p, _)| p.unwrap_or("#default"))
-            .collect();
+        let mut drop: Vec<&str> = target.namespace_declarations().map(|(p, _)| p.unwrap_or("#default")).collect();
         drop.extend(target.attributes().filter_map(|a| a.prefix()));
         drop.push(target.prefix().unwrap_or("#default"));
         result.retain(|r| !drop.contains(&r.as_str()));
@@ -241,10 +227,7 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
                 cur = e.parent();
             }
             for e in chain.iter().rev() {
-                scope.extend(
-                    e.namespace_declarations()
-                        .map(|(p, u)| (p.unwrap_or(""), u)),
-                );
+                scope.extend(e.namespace_declarations().map(|(p, u)| (p.unwrap_or(""), u)));
             }
         }
         Walker {
@@ -262,19 +245,11 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
     }
 
     fn rendered_uri(&self, prefix: &str) -> &'d str {
-        self.rendered
-            .iter()
-            .rev()
-            .find(|(p, _)| *p == prefix)
-            .map_or("", |&(_, u)| u)
+        self.rendered.iter().rev().find(|(p, _)| *p == prefix).map_or("", |&(_, u)| u)
     }
 
     fn in_scope(&self, prefix: &str) -> Option<&'d str> {
-        self.scope
-            .iter()
-            .rev()
-            .find(|(p, _)| *p == prefix)
-            .map(|&(_, u)| u)
+        self.scope.iter().rev().find(|(p, _)| *p == prefix).map(|&(_, u)| u)
     }
 
     /// Queues `xmlns[:prefix]="uri"` unless the nearest output ancestor already rendered it.
@@ -335,17 +310,14 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
     fn start_tag(&mut self, id: u32) -> Result<(), C14nError> {
         let doc = self.doc;
         let el = Element { doc, id };
-        let frame = Frame {
-            node: id,
-            rendered_mark: self.rendered.len(),
-            scope_mark: self.scope.len(),
-        };
+        let frame = Frame { node: id, rendered_mark: self.rendered.len(), scope_mark: self.scope.len() };
         let track_scope = !self.c14n.inclusive.is_empty();
+        let extra = if id == self.apex { self.extra.take() } else { None };
         if track_scope {
-            self.scope.extend(
-                el.namespace_declarations()
-                    .map(|(p, u)| (p.unwrap_or(""), u)),
-            );
+            self.scope.extend(el.namespace_declarations().map(|(p, u)| (p.unwrap_or(""), u)));
+            if let Some((p, u)) = extra.and_then(|x| x.decl) {
+                self.scope.push((p, u));
+            }
         }
 
         self.render.clear();
@@ -357,12 +329,14 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
             if let Some(p) = a.prefix() {
                 self.want(p, a.namespace().unwrap_or(""));
             }
-            self.attrs.push((
-                a.namespace().unwrap_or(""),
-                a.local_name(),
-                a.prefix(),
-                a.value(),
-            ));
+            self.attrs.push((a.namespace().unwrap_or(""), a.local_name(), a.prefix(), a.value()));
+        }
+        if let Some(ApexExtra { attr: (ns, prefix, local, value), .. }) = extra {
+            let prefix = (!prefix.is_empty()).then_some(prefix);
+            if let Some(p) = prefix {
+                self.want(p, ns);
+            }
+            self.attrs.push((ns, local, prefix, value));
         }
         // InclusiveNamespaces prefixes are treated as in inclusive c14n.
         if track_scope {
@@ -383,8 +357,7 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
             let _ = p;
         }
         self.render.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        self.attrs
-            .sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        self.attrs.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
 
         let out = &mut *self.out;
         out.write_all(b"<")?;
@@ -418,11 +391,7 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
         if p.is_empty() {
             return "";
         }
-        self.scope
-            .iter()
-            .rev()
-            .find(|(q, _)| *q == p)
-            .map_or("", |&(q, _)| q)
+        self.scope.iter().rev().find(|(q, _)| *q == p).map_or("", |&(q, _)| q)
     }
 
     fn end_tag(&mut self, id: u32) -> Result<(), C14nError> {
@@ -472,11 +441,7 @@ pub(crate) fn escape_attr<W: Write + ?Sized>(out: &mut W, s: &str) -> std::io::R
 }
 
 #[inline]
-fn escape<W: Write + ?Sized>(
-    out: &mut W,
-    s: &str,
-    map: impl Fn(u8) -> Option<&'static [u8]>,
-) -> std::io::Result<()> {
+fn escape<W: Write + ?Sized>(out: &mut W, s: &str, map: impl Fn(u8) -> Option<&'static [u8]>) -> std::io::Result<()> {
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {

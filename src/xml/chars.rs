@@ -18,8 +18,7 @@ fn is_name_start_char(c: char) -> bool {
 
 #[inline]
 fn is_name_char(c: char) -> bool {
-    is_name_start_char(c)
-        || matches!(c as u32, 0x2D | 0x2E | 0x30..=0x39 | 0xB7 | 0x300..=0x36F | 0x203F..=0x2040)
+    is_name_start_char(c) || matches!(c as u32, 0x2D | 0x2E | 0x30..=0x39 | 0xB7 | 0x300..=0x36F | 0x203F..=0x2040)
 }
 
 /// `NCName`: an XML name without a colon.
@@ -51,16 +50,8 @@ pub(crate) fn find_illegal_char(s: &str) -> Option<(usize, char)> {
             if x != b'\t' && x != b'\n' && x != b'\r' {
                 return Some((i, x as char));
             }
-        } else if x == 0xEF
-            && i + 2 < b.len()
-            && b[i + 1] == 0xBF
-            && (b[i + 2] == 0xBE || b[i + 2] == 0xBF)
-        {
-            let c = if b[i + 2] == 0xBE {
-                '\u{FFFE}'
-            } else {
-                '\u{FFFF}'
-            };
+        } else if x == 0xEF && i + 2 < b.len() && b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF) {
+            let c = if b[i + 2] == 0xBE { '\u{FFFE}' } else { '\u{FFFF}' };
             return Some((i, c));
         }
         i += 1;

@@ -19,31 +19,16 @@ impl Position {
         let offset = offset.min(input.len());
         let before = &input[..offset];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
         // Count characters, not bytes: UTF-8 continuation bytes do not start a character.
-        let column = before[line_start..]
-            .iter()
-            .filter(|&&b| (b & 0xC0) != 0x80)
-            .count()
-            + 1;
-        Position {
-            offset,
-            line,
-            column,
-        }
+        let column = before[line_start..].iter().filter(|&&b| (b & 0xC0) != 0x80).count() + 1;
+        Position { offset, line, column }
     }
 }
 
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "line {}, column {} (byte {})",
-            self.line, self.column, self.offset
-        )
+        write!(f, "line {}, column {} (byte {})", self.line, self.column, self.offset)
     }
 }
 

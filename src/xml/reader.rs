@@ -11,9 +11,7 @@ use quick_xml::Reader;
 
 use super::chars::{find_illegal_char, is_ncname, is_xml_char, split_qname};
 use super::error::{Limit, Position, XmlError, XmlErrorKind};
-use super::tree::{
-    AttrData, Document, ElementData, NodeData, NodeKind, NsDeclData, Str, NONE, XMLNS_NS, XML_NS,
-};
+use super::tree::{AttrData, Document, ElementData, NodeData, NodeKind, NsDeclData, Str, NONE, XMLNS_NS, XML_NS};
 
 /// Resource limits of the reader. Each is inclusive: a document exactly at a
 /// limit is read, one unit more is rejected with [`XmlErrorKind::LimitExceeded`].
@@ -52,48 +50,27 @@ impl Document {
 
     /// Reads a document with the given limits.
     pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Document, XmlError> {
-        let err = |kind, offset| XmlError {
-            kind,
-            position: Position::locate(input, offset),
-        };
+        let err = |kind, offset| XmlError { kind, position: Position::locate(input, offset) };
         if input.len() > limits.max_input_bytes || input.len() >= NONE as usize {
             return Err(err(
-                XmlErrorKind::LimitExceeded {
-                    limit: Limit::InputBytes,
-                    max: limits.max_input_bytes,
-                },
+                XmlErrorKind::LimitExceeded { limit: Limit::InputBytes, max: limits.max_input_bytes },
                 limits.max_input_bytes.min(input.len()),
             ));
         }
         let (bom, body) = match input {
             [0xEF, 0xBB, 0xBF, rest @ ..] => (3, rest),
             [0xFE, 0xFF, ..] | [0xFF, 0xFE, ..] => {
-                return Err(err(
-                    XmlErrorKind::NotUtf8 {
-                        detail: "UTF-16 byte-order mark".into(),
-                    },
-                    0,
-                ))
+                return Err(err(XmlErrorKind::NotUtf8 { detail: "UTF-16 byte-order mark".into() }, 0))
             }
             _ => (0, input),
         };
         let src = std::str::from_utf8(body).map_err(|e| {
-            err(
-                XmlErrorKind::NotUtf8 {
-                    detail: "invalid UTF-8 sequence".into(),
-                },
-                bom + e.valid_up_to(),
-            )
+            err(XmlErrorKind::NotUtf8 { detail: "invalid UTF-8 sequence".into() }, bom + e.valid_up_to())
         })?;
         if let Some((at, c)) = find_illegal_char(src) {
-            return Err(err(
-                XmlErrorKind::IllegalCharacter { code: c as u32 },
-                bom + at,
-            ));
+            return Err(err(XmlErrorKind::IllegalCharacter { code: c as u32 }, bom + at));
         }
-        Builder::new(src, limits)
-            .run()
-            .map_err(|(kind, at)| err(kind, bom + at))
+        Builder::new(src, limits).run().map_err(|(kind, at)| err(kind, bom + at))
     }
 }
 
@@ -168,11 +145,7 @@ impl<'s> Builder<'s> {
         if p < base || p + part.len() > base + self.src.len() {
             return Str::default();
         }
-        Str {
-            start: (p - base) as u32,
-            len: part.len() as u32,
-            owned: false,
-        }
+        Str { start: (p - base) as u32, len: part.len() as u32, owned: false }
     }
 
     /// The same slice as a `str` of the input's lifetime; errors if it is not
@@ -182,20 +155,14 @@ impl<'s> Builder<'s> {
         let src: &'s str = self.src;
         match src.get(s.start as usize..(s.start + s.len) as usize) {
             Some(t) if s.len as usize == part.len() => Ok(t),
-            _ => self.fail(XmlErrorKind::Syntax {
-                detail: "tokenizer returned a slice outside the input".into(),
-            }),
+            _ => self.fail(XmlErrorKind::Syntax { detail: "tokenizer returned a slice outside the input".into() }),
         }
     }
 
     fn owned(&mut self, s: &str) -> Str {
         let start = self.doc.decoded.len() as u32;
         self.doc.decoded.push_str(s);
-        Str {
-            start,
-            len: s.len() as u32,
-            owned: true,
-        }
+        Str { start, len: s.len() as u32, owned: true }
     }
 
     fn run(mut self) -> Result<Document, Fail> {
@@ -243,10 +210,7 @@ impl<'s> Builder<'s> {
                 Event::Text(t) => {
                     let raw = self.text_of(&t)?;
                     if self.stack.is_empty() {
-                        if !raw
-                            .bytes()
-                            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-                        {
+                        if !raw.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
                             return self.fail(XmlErrorKind::ContentOutsideRoot);
                         }
                     } else {
@@ -268,8 +232,7 @@ impl<'s> Builder<'s> {
                     if self.stack.is_empty() {
                         return self.fail(XmlErrorKind::ContentOutsideRoot);
                     }
-                    let name = std::str::from_utf8(&r)
-                        .map_err(|_| (XmlErrorKind::MalformedReference, self.at))?;
+                    let name = std::str::from_utf8(&r).map_err(|_| (XmlErrorKind::MalformedReference, self.at))?;
                     let c = resolve_reference(name).map_err(|k| (k, self.at))?;
                     let mut buf = [0u8; 4];
                     self.push_decoded(c.encode_utf8(&mut buf))?;
@@ -313,9 +276,7 @@ impl<'s> Builder<'s> {
             Some(Ok(enc)) if enc.eq_ignore_ascii_case(b"utf-8") => {}
             Some(Ok(enc)) => {
                 return Err((
-                    XmlErrorKind::NotUtf8 {
-                        detail: format!("declared encoding {:?}", String::from_utf8_lossy(&enc)),
-                    },
+                    XmlErrorKind::NotUtf8 { detail: format!("declared encoding {:?}", String::from_utf8_lossy(&enc)) },
                     0,
                 ))
             }
@@ -330,12 +291,7 @@ impl<'s> Builder<'s> {
     fn add_node(&mut self, kind: NodeKind) -> u32 {
         let id = self.doc.nodes.len() as u32;
         let parent = self.stack.last().map_or(NONE, |o| o.node);
-        self.doc.nodes.push(NodeData {
-            parent,
-            next_sibling: NONE,
-            offset: self.at as u32,
-            kind,
-        });
+        self.doc.nodes.push(NodeData { parent, next_sibling: NONE, offset: self.at as u32, kind });
         if parent != NONE {
             let last = match &mut self.doc.nodes[parent as usize].kind {
                 NodeKind::Element(e) => {
@@ -403,10 +359,7 @@ impl<'s> Builder<'s> {
 
     fn check_text_size(&self, len: usize) -> Result<(), Fail> {
         if len > self.limits.max_text_bytes {
-            return self.fail(XmlErrorKind::LimitExceeded {
-                limit: Limit::TextBytes,
-                max: self.limits.max_text_bytes,
-            });
+            return self.fail(XmlErrorKind::LimitExceeded { limit: Limit::TextBytes, max: self.limits.max_text_bytes });
         }
         Ok(())
     }
@@ -414,11 +367,7 @@ impl<'s> Builder<'s> {
     fn flush_text(&mut self) {
         let s = match std::mem::replace(&mut self.pending, Pending::None) {
             Pending::None => return,
-            Pending::Span(start, len) => Str {
-                start,
-                len,
-                owned: false,
-            },
+            Pending::Span(start, len) => Str { start, len, owned: false },
             Pending::Owned(o) => self.owned(&o),
         };
         let at = std::mem::replace(&mut self.at, self.pending_at);
@@ -437,30 +386,22 @@ impl<'s> Builder<'s> {
     }
 
     fn resolve(&self, prefix: &str) -> Option<u32> {
-        self.scope
-            .iter()
-            .rev()
-            .find(|(p, _)| *p == prefix)
-            .map(|&(_, ns)| ns)
+        self.scope.iter().rev().find(|(p, _)| *p == prefix).map(|&(_, ns)| ns)
     }
 
     fn start(&mut self, e: &BytesStart<'s>, empty: bool) -> Result<(), Fail> {
         self.flush_text();
         let limits = self.limits;
         if self.stack.len() + 1 > limits.max_depth {
-            return self.fail(XmlErrorKind::LimitExceeded {
-                limit: Limit::Depth,
-                max: limits.max_depth,
-            });
+            return self.fail(XmlErrorKind::LimitExceeded { limit: Limit::Depth, max: limits.max_depth });
         }
         let name = self.text_of(e.name().0)?;
         let Some((prefix, local)) = split_qname(name) else {
             return self.fail(XmlErrorKind::InvalidName { name: name.into() });
         };
         if prefix == Some("xmlns") {
-            return self.fail(XmlErrorKind::ReservedNamespace {
-                detail: format!("element {name} uses the xmlns prefix"),
-            });
+            return self
+                .fail(XmlErrorKind::ReservedNamespace { detail: format!("element {name} uses the xmlns prefix") });
         }
 
         let scope_mark = self.scope.len();
@@ -473,18 +414,10 @@ impl<'s> Builder<'s> {
         attrs.with_checks(true);
         for a in attrs {
             let a = a.map_err(|err| match err {
-                quick_xml::events::attributes::AttrError::Duplicated(..) => (
-                    XmlErrorKind::DuplicateAttribute {
-                        name: String::new(),
-                    },
-                    self.at,
-                ),
-                other => (
-                    XmlErrorKind::Syntax {
-                        detail: other.to_string(),
-                    },
-                    self.at,
-                ),
+                quick_xml::events::attributes::AttrError::Duplicated(..) => {
+                    (XmlErrorKind::DuplicateAttribute { name: String::new() }, self.at)
+                }
+                other => (XmlErrorKind::Syntax { detail: other.to_string() }, self.at),
             })?;
             let key = self.text_of(a.key.0)?;
             let raw_value = self.text_of(&a.value)?;
@@ -492,7 +425,9 @@ impl<'s> Builder<'s> {
             let after = self.span_of(raw_value.as_bytes());
             match self.src.as_bytes().get((after.start + after.len + 1) as usize) {
                 Some(b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>') => {}
-                _ => return self.fail(XmlErrorKind::Syntax { detail: format!("no white space after attribute {key}") }),
+                _ => {
+                    return self.fail(XmlErrorKind::Syntax { detail: format!("no white space after attribute {key}") })
+                }
             }
             if raw_value.contains('<') {
                 return self.fail(XmlErrorKind::LtInAttributeValue);
@@ -516,15 +451,8 @@ impl<'s> Builder<'s> {
                     });
                 }
                 let uri_idx = self.intern_owned(value);
-                let pspan = if prefix.is_empty() {
-                    Str::default()
-                } else {
-                    self.span_of(prefix.as_bytes())
-                };
-                self.doc.decls.push(NsDeclData {
-                    prefix: pspan,
-                    uri: uri_idx,
-                });
+                let pspan = if prefix.is_empty() { Str::default() } else { self.span_of(prefix.as_bytes()) };
+                self.doc.decls.push(NsDeclData { prefix: pspan, uri: uri_idx });
                 // Same prefix twice on one element is caught as a duplicate attribute by quick-xml.
                 let p: &'s str = prefix;
                 self.scope.push((p, uri_idx));
@@ -555,29 +483,19 @@ impl<'s> Builder<'s> {
                 None => 0,
                 Some("xml") => self.intern(XML_NS),
                 Some(p) => match self.resolve(p) {
-                    Some(0) | None => {
-                        return self.fail(XmlErrorKind::UndeclaredPrefix { prefix: p.into() })
-                    }
+                    Some(0) | None => return self.fail(XmlErrorKind::UndeclaredPrefix { prefix: p.into() }),
                     Some(ns) => ns,
                 },
             };
             // Same expanded name under two prefixes (n is bounded by max_attributes).
             let a_start = attr_start as usize;
-            if self.doc.attrs[a_start..]
-                .iter()
-                .any(|o| o.ns == ans && self.doc_str(o.local) == al)
-            {
+            if self.doc.attrs[a_start..].iter().any(|o| o.ns == ans && self.doc_str(o.local) == al) {
                 return self.fail(XmlErrorKind::DuplicateAttribute { name: key.into() });
             }
             let _ = i;
             let pspan = ap.map_or(Str::default(), |p| self.span_of(p.as_bytes()));
             let lspan = self.span_of(al.as_bytes());
-            self.doc.attrs.push(AttrData {
-                prefix: pspan,
-                local: lspan,
-                ns: ans,
-                value,
-            });
+            self.doc.attrs.push(AttrData { prefix: pspan, local: lspan, ns: ans, value });
         }
 
         let pspan = prefix.map_or(Str::default(), |p| self.span_of(p.as_bytes()));
@@ -600,11 +518,7 @@ impl<'s> Builder<'s> {
         if empty {
             self.scope.truncate(scope_mark);
         } else {
-            self.stack.push(Open {
-                node: id,
-                raw: (raw.start, raw.len),
-                scope_mark,
-            });
+            self.stack.push(Open { node: id, raw: (raw.start, raw.len), scope_mark });
         }
         Ok(())
     }
@@ -635,21 +549,15 @@ impl<'s> Builder<'s> {
     fn check_declaration(&self, prefix: &str, uri: &str) -> Result<(), Fail> {
         let reserved = |detail: String| Err((XmlErrorKind::ReservedNamespace { detail }, self.at));
         if !prefix.is_empty() && !is_ncname(prefix) {
-            return self.fail(XmlErrorKind::InvalidName {
-                name: format!("xmlns:{prefix}"),
-            });
+            return self.fail(XmlErrorKind::InvalidName { name: format!("xmlns:{prefix}") });
         }
         match prefix {
             "xmlns" => return reserved("the xmlns prefix cannot be declared".into()),
             "xml" if uri != XML_NS => return reserved(format!("xml prefix bound to {uri:?}")),
             "xml" => {}
-            _ if uri == XML_NS || uri == XMLNS_NS => {
-                return reserved(format!("{uri} bound to another prefix"))
-            }
+            _ if uri == XML_NS || uri == XMLNS_NS => return reserved(format!("{uri} bound to another prefix")),
             "" => {}
-            p if uri.is_empty() => {
-                return self.fail(XmlErrorKind::EmptyPrefixedNamespace { prefix: p.into() })
-            }
+            p if uri.is_empty() => return self.fail(XmlErrorKind::EmptyPrefixedNamespace { prefix: p.into() }),
             _ => {}
         }
         Ok(())
@@ -659,10 +567,7 @@ impl<'s> Builder<'s> {
     /// literal TAB, LF and CR (CRLF counts once) become spaces, references are
     /// resolved, and characters from references are kept as they are.
     fn attribute_value(&mut self, raw: &'s str) -> Result<Str, Fail> {
-        if !raw
-            .bytes()
-            .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
-        {
+        if !raw.bytes().any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r')) {
             return Ok(self.span_of(raw.as_bytes()));
         }
         let mut out = String::with_capacity(raw.len());
@@ -695,12 +600,9 @@ impl<'s> Builder<'s> {
     fn end(&mut self, name: &[u8]) -> Result<(), Fail> {
         self.flush_text();
         let Some(open) = self.stack.pop() else {
-            return self.fail(XmlErrorKind::Syntax {
-                detail: "end tag without start tag".into(),
-            });
+            return self.fail(XmlErrorKind::Syntax { detail: "end tag without start tag".into() });
         };
-        let expected =
-            &self.src.as_bytes()[open.raw.0 as usize..(open.raw.0 + open.raw.1) as usize];
+        let expected = &self.src.as_bytes()[open.raw.0 as usize..(open.raw.0 + open.raw.1) as usize];
         if expected != name {
             return self.fail(XmlErrorKind::MismatchedEndTag {
                 expected: String::from_utf8_lossy(expected).into_owned(),
@@ -767,20 +669,11 @@ fn map_quick_xml_error(e: &quick_xml::Error, at_top: bool) -> XmlErrorKind {
             | SyntaxError::UnclosedPIOrXmlDecl
             | SyntaxError::UnclosedTag,
         ) => XmlErrorKind::UnexpectedEof,
-        quick_xml::Error::IllFormed(IllFormedError::UnclosedReference) => {
-            XmlErrorKind::MalformedReference
-        }
-        quick_xml::Error::IllFormed(IllFormedError::MissingEndTag(_)) => {
-            XmlErrorKind::UnexpectedEof
-        }
+        quick_xml::Error::IllFormed(IllFormedError::UnclosedReference) => XmlErrorKind::MalformedReference,
+        quick_xml::Error::IllFormed(IllFormedError::MissingEndTag(_)) => XmlErrorKind::UnexpectedEof,
         quick_xml::Error::IllFormed(IllFormedError::UnmatchedEndTag(n)) if at_top => {
-            XmlErrorKind::MismatchedEndTag {
-                expected: String::new(),
-                found: n.clone(),
-            }
+            XmlErrorKind::MismatchedEndTag { expected: String::new(), found: n.clone() }
         }
-        other => XmlErrorKind::Syntax {
-            detail: other.to_string(),
-        },
+        other => XmlErrorKind::Syntax { detail: other.to_string() },
     }
 }

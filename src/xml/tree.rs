@@ -96,11 +96,7 @@ impl fmt::Debug for Document {
 impl Document {
     #[inline]
     pub(crate) fn str(&self, s: Str) -> &str {
-        let buf = if s.owned {
-            self.decoded.as_str()
-        } else {
-            &*self.src
-        };
+        let buf = if s.owned { self.decoded.as_str() } else { &*self.src };
         &buf[s.start as usize..(s.start + s.len) as usize]
     }
 
@@ -125,19 +121,13 @@ impl Document {
 
     /// The document element.
     pub fn root(&self) -> Element<'_> {
-        Element {
-            doc: self,
-            id: self.root,
-        }
+        Element { doc: self, id: self.root }
     }
 
     /// The element with this id, if the id names an element of this document.
     pub fn element(&self, id: NodeId) -> Option<Element<'_>> {
         match self.nodes.get(id.0 as usize)?.kind {
-            NodeKind::Element(_) => Some(Element {
-                doc: self,
-                id: id.0,
-            }),
+            NodeKind::Element(_) => Some(Element { doc: self, id: id.0 }),
             _ => None,
         }
     }
@@ -251,32 +241,23 @@ impl<'d> Element<'d> {
     /// The parent element; `None` for the root.
     pub fn parent(&self) -> Option<Element<'d>> {
         let p = self.doc.data(self.id).parent;
-        (p != NONE).then_some(Element {
-            doc: self.doc,
-            id: p,
-        })
+        (p != NONE).then_some(Element { doc: self.doc, id: p })
     }
 
     /// Attributes (namespace declarations excluded), in document order.
     pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'d>> + 'd {
         let doc = self.doc;
         let (a, b) = self.data().attrs;
-        doc.attrs[a as usize..b as usize]
-            .iter()
-            .map(move |a| Attribute { doc, data: a })
+        doc.attrs[a as usize..b as usize].iter().map(move |a| Attribute { doc, data: a })
     }
 
     /// The value of the attribute with this expanded name.
     pub fn attribute(&self, namespace: Option<&str>, local: &str) -> Option<&'d str> {
-        self.attributes()
-            .find(|a| a.local_name() == local && a.namespace() == namespace)
-            .map(|a| a.value())
+        self.attributes().find(|a| a.local_name() == local && a.namespace() == namespace).map(|a| a.value())
     }
 
     /// Namespace declarations written on this element: (prefix or `None` for default, URI).
-    pub fn namespace_declarations(
-        &self,
-    ) -> impl ExactSizeIterator<Item = (Option<&'d str>, &'d str)> + 'd {
+    pub fn namespace_declarations(&self) -> impl ExactSizeIterator<Item = (Option<&'d str>, &'d str)> + 'd {
         let doc = self.doc;
         let (a, b) = self.data().decls;
         doc.decls[a as usize..b as usize].iter().map(move |d| {
@@ -303,10 +284,7 @@ impl<'d> Element<'d> {
 
     /// Child nodes in order.
     pub fn children(&self) -> Children<'d> {
-        Children {
-            doc: self.doc,
-            next: self.data().first_child,
-        }
+        Children { doc: self.doc, next: self.data().first_child }
     }
 
     /// Child elements in order.
@@ -319,11 +297,7 @@ impl<'d> Element<'d> {
 
     /// This element and all elements below it, in document order.
     pub fn descendants(&self) -> Descendants<'d> {
-        Descendants {
-            doc: self.doc,
-            apex: self.id,
-            next: self.id,
-        }
+        Descendants { doc: self.doc, apex: self.id, next: self.id }
     }
 
     /// The concatenated text children (not descendants) of this element.

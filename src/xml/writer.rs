@@ -45,8 +45,7 @@ impl XmlWriter {
     /// A writer that starts with `<?xml version="1.0" encoding="UTF-8"?>`.
     pub fn with_declaration() -> Self {
         let mut w = Self::new();
-        w.out
-            .extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+        w.out.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
         w
     }
 
@@ -60,11 +59,7 @@ impl XmlWriter {
     }
 
     /// Opens an element. Its namespace declarations and attributes follow.
-    pub fn start_element(
-        &mut self,
-        prefix: Option<&str>,
-        local: &str,
-    ) -> Result<&mut Self, WriteError> {
+    pub fn start_element(&mut self, prefix: Option<&str>, local: &str) -> Result<&mut Self, WriteError> {
         self.flush_tag(false)?;
         if self.root_closed {
             return Err(state("a second root element"));
@@ -73,9 +68,7 @@ impl XmlWriter {
         if let Some(p) = prefix {
             check_name(p)?;
             if p == "xmlns" {
-                return Err(WriteError::InvalidNamespace {
-                    detail: "element with the xmlns prefix".into(),
-                });
+                return Err(WriteError::InvalidNamespace { detail: "element with the xmlns prefix".into() });
             }
         }
         self.pending = Some(PendingTag {
@@ -88,15 +81,8 @@ impl XmlWriter {
     }
 
     /// Declares a namespace on the element just opened (`None` = default namespace).
-    pub fn declare_namespace(
-        &mut self,
-        prefix: Option<&str>,
-        uri: &str,
-    ) -> Result<&mut Self, WriteError> {
-        let tag = self
-            .pending
-            .as_mut()
-            .ok_or_else(|| state("namespace declaration outside a start tag"))?;
+    pub fn declare_namespace(&mut self, prefix: Option<&str>, uri: &str) -> Result<&mut Self, WriteError> {
+        let tag = self.pending.as_mut().ok_or_else(|| state("namespace declaration outside a start tag"))?;
         let p = prefix.unwrap_or("");
         if let Some(p) = prefix {
             check_name(p)?;
@@ -119,31 +105,17 @@ impl XmlWriter {
     }
 
     /// Adds an attribute to the element just opened.
-    pub fn attribute(
-        &mut self,
-        prefix: Option<&str>,
-        local: &str,
-        value: &str,
-    ) -> Result<&mut Self, WriteError> {
-        let tag = self
-            .pending
-            .as_mut()
-            .ok_or_else(|| state("attribute outside a start tag"))?;
+    pub fn attribute(&mut self, prefix: Option<&str>, local: &str, value: &str) -> Result<&mut Self, WriteError> {
+        let tag = self.pending.as_mut().ok_or_else(|| state("attribute outside a start tag"))?;
         check_name(local)?;
         if let Some(p) = prefix {
             check_name(p)?;
         }
         if prefix.is_none() && local == "xmlns" || prefix == Some("xmlns") {
-            return Err(WriteError::InvalidNamespace {
-                detail: "use declare_namespace for xmlns".into(),
-            });
+            return Err(WriteError::InvalidNamespace { detail: "use declare_namespace for xmlns".into() });
         }
         check_chars(value, local)?;
-        tag.attrs.push((
-            prefix.map(str::to_owned),
-            local.to_owned(),
-            value.to_owned(),
-        ));
+        tag.attrs.push((prefix.map(str::to_owned), local.to_owned(), value.to_owned()));
         Ok(self)
     }
 
@@ -179,10 +151,7 @@ impl XmlWriter {
         if self.pending.is_some() {
             return self.flush_tag(true);
         }
-        let open = self
-            .stack
-            .pop()
-            .ok_or_else(|| state("end_element without an open element"))?;
+        let open = self.stack.pop().ok_or_else(|| state("end_element without an open element"))?;
         self.out.extend_from_slice(b"</");
         self.out.extend_from_slice(open.qname.as_bytes());
         self.out.push(b'>');
@@ -191,12 +160,7 @@ impl XmlWriter {
     }
 
     /// `<prefix:local>text</prefix:local>` in one call.
-    pub fn text_element(
-        &mut self,
-        prefix: Option<&str>,
-        local: &str,
-        text: &str,
-    ) -> Result<&mut Self, WriteError> {
+    pub fn text_element(&mut self, prefix: Option<&str>, local: &str, text: &str) -> Result<&mut Self, WriteError> {
         self.start_element(prefix, local)?.text(text)?.end_element()
     }
 
@@ -239,22 +203,13 @@ impl XmlWriter {
         if p == "xml" {
             return Ok(());
         }
-        let tag = self
-            .pending
-            .as_ref()
-            .ok_or_else(|| state("fixup outside a start tag"))?;
+        let tag = self.pending.as_ref().ok_or_else(|| state("fixup outside a start tag"))?;
         let current = tag
             .decls
             .iter()
             .find(|(q, _)| q == p)
             .map(|(_, u)| u.as_str())
-            .or_else(|| {
-                self.scope
-                    .iter()
-                    .rev()
-                    .find(|(q, _)| q == p)
-                    .map(|(_, u)| u.as_str())
-            })
+            .or_else(|| self.scope.iter().rev().find(|(q, _)| q == p).map(|(_, u)| u.as_str()))
             .unwrap_or("");
         if current != uri {
             self.declare_namespace(prefix, uri)?;
@@ -305,9 +260,7 @@ impl XmlWriter {
                 },
             };
             if seen.iter().any(|(n, l)| *n == ns && *l == local) {
-                return Err(WriteError::DuplicateAttribute {
-                    name: local.clone(),
-                });
+                return Err(WriteError::DuplicateAttribute { name: local.clone() });
             }
             seen.push((ns, local));
         }
@@ -340,10 +293,7 @@ impl XmlWriter {
             escape_attr(out, v).map_err(|e| state(&e.to_string()))?;
             out.push(b'"');
         }
-        let open = OpenElement {
-            qname,
-            scope_mark: self.scope.len(),
-        };
+        let open = OpenElement { qname, scope_mark: self.scope.len() };
         self.scope.extend(tag.decls);
         if empty {
             self.out.extend_from_slice(b"/>");
@@ -364,9 +314,7 @@ impl XmlWriter {
 }
 
 fn state(detail: &str) -> WriteError {
-    WriteError::State {
-        detail: detail.into(),
-    }
+    WriteError::State { detail: detail.into() }
 }
 
 fn check_name(n: &str) -> Result<(), WriteError> {
@@ -379,10 +327,7 @@ fn check_name(n: &str) -> Result<(), WriteError> {
 
 fn check_chars(s: &str, context: &str) -> Result<(), WriteError> {
     match find_illegal_char(s) {
-        Some((_, c)) => Err(WriteError::IllegalCharacter {
-            code: c as u32,
-            context: context.into(),
-        }),
+        Some((_, c)) => Err(WriteError::IllegalCharacter { code: c as u32, context: context.into() }),
         None => Ok(()),
     }
 }
