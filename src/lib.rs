@@ -3,4 +3,5 @@
 #![deny(missing_docs, unused_must_use)]
 #![warn(clippy::unwrap_used)]
 
+pub mod model;
 pub mod xml;
