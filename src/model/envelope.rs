@@ -60,6 +60,25 @@ fn check_namespace(field: &'static str, ns: &str) -> Result<(), ModelError> {
     Ok(())
 }
 
+/// Envelope, Header and Body may carry namespace-qualified attributes from other
+/// namespaces (e.g. `wsu:Id`) and `soapenv:encodingStyle`, nothing else (SOAP 1.1 §4).
+fn soap_attributes(el: Element<'_>, path: &str) -> Result<(), ModelError> {
+    for a in el.attributes() {
+        let ok = match a.namespace() {
+            None => false,
+            Some(SOAP_ENV_NS) => a.local_name() == "encodingStyle",
+            Some(_) => true,
+        };
+        if !ok {
+            return Err(ModelError::UnexpectedAttribute {
+                name: a.qualified_name(),
+                path: path.to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The operation element: the Body child in the service namespace,
 /// `<op:GeefX xmlns:op="…">` for a Verzoek and `<op:GeefXResponse>` for a Repliek.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -452,10 +471,12 @@ impl Envelope {
                 path: "/".into(),
             });
         }
+        soap_attributes(envelope, "/Envelope")?;
         let mut c = ElementCursor::new_allowing_attributes(envelope, "/Envelope")?;
         let mut body = c.next_any();
         if let Some(h) = body {
             if h.is(Some(SOAP_ENV_NS), "Header") {
+                soap_attributes(h, "/Envelope/Header")?;
                 body = c.next_any();
             }
         }
@@ -476,6 +497,7 @@ impl Envelope {
             }
         };
         c.finish()?;
+        soap_attributes(body, "/Envelope/Body")?;
         let mut bc = ElementCursor::new_allowing_attributes(body, "/Envelope/Body")?;
         let child = bc.next_any().ok_or(ModelError::MissingElement {
             expected: "operation element or Fault",

@@ -273,7 +273,9 @@ impl Repliek {
     }
 
     /// Reads a `<Repliek>` element of a parsed document. `version`: the declared schema
-    /// version, or `None` to detect it: 01.02 if an Uitzondering lacks Oorsprong, else 02.00.
+    /// version, or `None` to detect it: 02.00 if an Uitzondering has Oorsprong or a Referte
+    /// is longer than 24 characters; otherwise 01.02 if an Uitzondering lacks Oorsprong;
+    /// otherwise 02.00.
     pub fn read(el: Element<'_>, version: Option<SchemaVersion>) -> Result<Self, ModelError> {
         Self::read_at(el, "Repliek", version)
     }
@@ -318,16 +320,31 @@ impl Repliek {
         };
         r.version = match version {
             Some(v) => v,
-            None => {
-                if r.all_uitzonderingen().any(|u| u.oorsprong().is_none()) {
-                    SchemaVersion::V01_02
-                } else {
-                    SchemaVersion::V02_00
-                }
-            }
+            None => r.detect_version(),
         };
         r.check()?;
         Ok(r)
+    }
+
+    /// 02.00 if anything says so (an Oorsprong, a Referte over 24 characters), else
+    /// 01.02 if an Uitzondering lacks Oorsprong, else 02.00 (the default, which accepts
+    /// every 01.02 message without Uitzonderingen).
+    fn detect_version(&self) -> SchemaVersion {
+        let v1 = SchemaVersion::V01_02;
+        let long = |r: &Referte| r.char_len() > v1.max_referte_len();
+        let b = &self.context.bericht;
+        let says_02_00 = self.all_uitzonderingen().any(|u| u.oorsprong().is_some())
+            || long(b.afzender.referte())
+            || b.ontvanger
+                .as_ref()
+                .and_then(|o| o.referte())
+                .is_some_and(long)
+            || self.antwoorden.iter().any(|a| long(&a.referte));
+        if !says_02_00 && self.all_uitzonderingen().any(|u| u.oorsprong().is_none()) {
+            v1
+        } else {
+            SchemaVersion::V02_00
+        }
     }
 
     fn all_uitzonderingen(&self) -> impl Iterator<Item = &Uitzondering> {
