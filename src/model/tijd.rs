@@ -83,11 +83,19 @@ impl Tijdstip {
     /// Now, in Europe/Brussels local time, written `HH:MM:SS.000` (whole seconds,
     /// milliseconds always `000`, as MAGDA senders do).
     pub fn now() -> Self {
-        Self::from_utc(Utc::now())
+        // A system clock beyond the year 2999 is not checked against the Datum pattern.
+        Self::brussels(Utc::now())
     }
 
     /// The Europe/Brussels local time of a UTC instant, written `HH:MM:SS.000`.
-    pub fn from_utc(t: DateTime<Utc>) -> Self {
+    /// Fails for a year the schema's Datum pattern cannot carry.
+    pub fn from_utc(t: DateTime<Utc>) -> Result<Self, ModelError> {
+        let x = Self::brussels(t);
+        check_year(x.datum)?;
+        Ok(x)
+    }
+
+    fn brussels(t: DateTime<Utc>) -> Self {
         let local = brussels_local(t);
         let tijd = local.time().with_nanosecond(0).unwrap_or(local.time());
         Tijdstip {
@@ -322,7 +330,7 @@ mod tests {
             7200
         );
         // New Year's Eve crosses the date line in local time.
-        let t = Tijdstip::from_utc(utc("2024-12-31T23:30:00.789Z"));
+        let t = Tijdstip::from_utc(utc("2024-12-31T23:30:00.789Z")).expect("in range");
         assert_eq!(
             (t.datum_str().as_str(), t.tijd_str().as_str()),
             ("2025-01-01", "00:30:00.000")
