@@ -5,6 +5,7 @@
 
 pub mod crypto;
 pub mod keys;
+pub mod model;
 pub mod trust;
 pub mod wss;
 pub mod xml;
