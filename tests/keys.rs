@@ -22,9 +22,7 @@ fn pem_der(name: &str) -> Vec<u8> {
     // The single PEM block of a fixture, decoded.
     let text = String::from_utf8(read(name)).unwrap();
     let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(body)
-        .unwrap()
+    base64::engine::general_purpose::STANDARD.decode(body).unwrap()
 }
 
 fn pem(label: &str, der: &[u8]) -> Vec<u8> {
@@ -39,20 +37,12 @@ fn pem(label: &str, der: &[u8]) -> Vec<u8> {
 }
 
 fn institution() -> SigningIdentity {
-    SigningIdentity::from_pem(
-        &read("institution.key.pem"),
-        &read("institution.crt.pem"),
-        None,
-    )
-    .unwrap()
+    SigningIdentity::from_pem(&read("institution.key.pem"), &read("institution.crt.pem"), None).unwrap()
 }
 
 fn spki_of(cert_pem: &str) -> Vec<u8> {
     let cert = x509_cert::Certificate::from_der(&pem_der(cert_pem)).unwrap();
-    cert.tbs_certificate()
-        .subject_public_key_info()
-        .to_der()
-        .unwrap()
+    cert.tbs_certificate().subject_public_key_info().to_der().unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -70,43 +60,23 @@ fn pkcs8_pem_loads_with_certificate_facts() {
         "CN=dho-wss-test.instelling-001234.hogeschool-test,serialNumber=001234,\
          OU=TEST ONLY - NOT FOR PRODUCTION,O=Hogeschool Test,C=BE"
     );
-    assert_eq!(
-        info.issuer_dn(),
-        "CN=dho-wss Test Root CA,OU=TEST ONLY - NOT FOR PRODUCTION,O=dho-wss Test PKI,C=BE"
-    );
-    assert_eq!(
-        info.common_name(),
-        Some("dho-wss-test.instelling-001234.hogeschool-test")
-    );
+    assert_eq!(info.issuer_dn(), "CN=dho-wss Test Root CA,OU=TEST ONLY - NOT FOR PRODUCTION,O=dho-wss Test PKI,C=BE");
+    assert_eq!(info.common_name(), Some("dho-wss-test.instelling-001234.hogeschool-test"));
     assert_eq!(info.serial_hex(), "1001");
     assert_eq!(info.subject_serial_number(), Some("001234"));
-    let fp: String = sha2::Sha256::digest(&der)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let fp: String = sha2::Sha256::digest(&der).iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(info.sha256_fingerprint(), fp);
     assert_eq!(info.sha256_fingerprint().len(), 64);
     assert_eq!(info.not_before().to_rfc3339(), "2025-01-01T00:00:00+00:00");
     assert_eq!(info.not_after().to_rfc3339(), "2055-01-01T00:00:00+00:00");
     assert_eq!(id.signing_key().modulus_bits(), 2048);
-    assert_eq!(
-        id.signing_key().public_key_spki_der(),
-        spki_of("institution.crt.pem").as_slice()
-    );
+    assert_eq!(id.signing_key().public_key_spki_der(), spki_of("institution.crt.pem").as_slice());
 }
 
 #[test]
 fn pkcs1_pem_loads_the_same_key() {
-    let id = SigningIdentity::from_pem(
-        &read("institution.pkcs1.pem"),
-        &read("institution.crt.pem"),
-        None,
-    )
-    .unwrap();
-    assert_eq!(
-        id.signing_key().public_key_spki_der(),
-        institution().signing_key().public_key_spki_der()
-    );
+    let id = SigningIdentity::from_pem(&read("institution.pkcs1.pem"), &read("institution.crt.pem"), None).unwrap();
+    assert_eq!(id.signing_key().public_key_spki_der(), institution().signing_key().public_key_spki_der());
 }
 
 #[test]
@@ -115,41 +85,24 @@ fn encrypted_pkcs8_needs_the_right_password() {
     let cert = read("institution.crt.pem");
     let id = SigningIdentity::from_pem(&key, &cert, Some(PASSWORD)).unwrap();
     assert_eq!(id.certificate().serial_hex(), "1001");
-    assert!(matches!(
-        SigningIdentity::from_pem(&key, &cert, None),
-        Err(KeyError::PasswordRequired)
-    ));
+    assert!(matches!(SigningIdentity::from_pem(&key, &cert, None), Err(KeyError::PasswordRequired)));
     assert!(matches!(
         SigningIdentity::from_pem(&key, &cert, Some("wrong")),
-        Err(KeyError::WrongPassword {
-            what: "encrypted private key"
-        })
+        Err(KeyError::WrongPassword { what: "encrypted private key" })
     ));
-    assert!(matches!(
-        SigningIdentity::from_pem(&key, &cert, Some("")),
-        Err(KeyError::WrongPassword { .. })
-    ));
+    assert!(matches!(SigningIdentity::from_pem(&key, &cert, Some("")), Err(KeyError::WrongPassword { .. })));
 }
 
 #[test]
 fn password_is_ignored_for_an_unencrypted_key() {
-    let id = SigningIdentity::from_pem(
-        &read("institution.key.pem"),
-        &read("institution.crt.pem"),
-        Some("whatever"),
-    )
-    .unwrap();
+    let id = SigningIdentity::from_pem(&read("institution.key.pem"), &read("institution.crt.pem"), Some("whatever"))
+        .unwrap();
     assert_eq!(id.certificate().serial_hex(), "1001");
 }
 
 #[test]
 fn chain_pem_gives_leaf_then_chain() {
-    let id = SigningIdentity::from_pem(
-        &read("institution.key.pem"),
-        &read("institution.chain.pem"),
-        None,
-    )
-    .unwrap();
+    let id = SigningIdentity::from_pem(&read("institution.key.pem"), &read("institution.chain.pem"), None).unwrap();
     assert_eq!(id.certificate_der(), read("institution.der").as_slice());
     assert_eq!(id.chain_ders(), &[pem_der("ca.pem")]);
 }
@@ -164,12 +117,9 @@ fn combined_key_and_certificate_file_works_for_both_arguments() {
 
 #[test]
 fn pem_files_load() {
-    let id = SigningIdentity::from_pem_files(
-        pki("institution.key.enc.pem"),
-        pki("institution.chain.pem"),
-        Some(PASSWORD),
-    )
-    .unwrap();
+    let id =
+        SigningIdentity::from_pem_files(pki("institution.key.enc.pem"), pki("institution.chain.pem"), Some(PASSWORD))
+            .unwrap();
     assert_eq!(id.chain_ders().len(), 1);
 }
 
@@ -181,10 +131,7 @@ fn modern_pkcs12_loads_key_leaf_and_chain() {
     let id = SigningIdentity::from_pkcs12(&read("institution.p12"), PASSWORD).unwrap();
     assert_eq!(id.certificate_der(), read("institution.der").as_slice());
     assert_eq!(id.chain_ders(), &[pem_der("ca.pem")]);
-    assert_eq!(
-        id.signing_key().public_key_spki_der(),
-        institution().signing_key().public_key_spki_der()
-    );
+    assert_eq!(id.signing_key().public_key_spki_der(), institution().signing_key().public_key_spki_der());
 }
 
 #[test]
@@ -197,10 +144,7 @@ fn legacy_pkcs12_loads_key_leaf_and_chain() {
 #[test]
 fn provider_pkcs12_file_loads() {
     let id = SigningIdentity::from_pkcs12_file(pki("provider.p12"), PASSWORD).unwrap();
-    assert_eq!(
-        id.certificate().common_name(),
-        Some("dho-wss-test.dho-provider")
-    );
+    assert_eq!(id.certificate().common_name(), Some("dho-wss-test.dho-provider"));
     assert_eq!(id.certificate().serial_hex(), "1003");
 }
 
@@ -208,10 +152,7 @@ fn provider_pkcs12_file_loads() {
 fn pkcs12_wrong_password() {
     for file in ["institution.p12", "institution-legacy.p12"] {
         let err = SigningIdentity::from_pkcs12(&read(file), "wrong").unwrap_err();
-        assert!(
-            matches!(err, KeyError::WrongPassword { .. }),
-            "{file}: {err:?}"
-        );
+        assert!(matches!(err, KeyError::WrongPassword { .. }), "{file}: {err:?}");
     }
 }
 
@@ -242,27 +183,20 @@ fn pkcs12_hostile_inputs_are_errors() {
         ("PEM instead of DER", read("institution.crt.pem")),
     ] {
         let err = SigningIdentity::from_pkcs12(&input, PASSWORD).unwrap_err();
-        assert!(
-            matches!(err, KeyError::MalformedPkcs12 { .. }),
-            "{what}: {err:?}"
-        );
+        assert!(matches!(err, KeyError::MalformedPkcs12 { .. }), "{what}: {err:?}");
     }
 }
 
 #[test]
 fn missing_files_are_io_errors_with_the_path() {
     let missing = pki("does-not-exist.pem");
-    let err =
-        SigningIdentity::from_pem_files(&missing, pki("institution.crt.pem"), None).unwrap_err();
+    let err = SigningIdentity::from_pem_files(&missing, pki("institution.crt.pem"), None).unwrap_err();
     match &err {
         KeyError::Io { path, .. } => assert_eq!(path.to_str(), Some(missing.as_str())),
         other => panic!("{other:?}"),
     }
     assert!(err.to_string().contains("does-not-exist.pem"));
-    assert!(matches!(
-        SigningIdentity::from_pkcs12_file(&missing, PASSWORD),
-        Err(KeyError::Io { .. })
-    ));
+    assert!(matches!(SigningIdentity::from_pkcs12_file(&missing, PASSWORD), Err(KeyError::Io { .. })));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,8 +204,7 @@ fn missing_files_are_io_errors_with_the_path() {
 
 #[test]
 fn mismatched_key_and_certificate() {
-    let err = SigningIdentity::from_pem(&read("institution.key.pem"), &read("other.crt.pem"), None)
-        .unwrap_err();
+    let err = SigningIdentity::from_pem(&read("institution.key.pem"), &read("other.crt.pem"), None).unwrap_err();
     match err {
         KeyError::KeyCertificateMismatch { subject } => assert!(subject.contains("005678")),
         other => panic!("{other:?}"),
@@ -294,8 +227,7 @@ fn mismatch_in_files_is_reported_on_the_certificate_file() {
 #[test]
 fn wrong_password_in_files_is_reported_on_the_key_file() {
     let key = pki("institution.key.enc.pem");
-    let err = SigningIdentity::from_pem_files(&key, pki("institution.crt.pem"), Some("nope"))
-        .unwrap_err();
+    let err = SigningIdentity::from_pem_files(&key, pki("institution.crt.pem"), Some("nope")).unwrap_err();
     match &err {
         KeyError::InFile { path, source } => {
             assert_eq!(path.to_str(), Some(key.as_str()));
@@ -318,17 +250,13 @@ fn chain_certificate_must_match_key_when_out_of_order() {
 
 #[test]
 fn ec_key_is_not_rsa() {
-    let err =
-        SigningIdentity::from_pem(&read("ec.key.pem"), &read("ec.crt.pem"), None).unwrap_err();
+    let err = SigningIdentity::from_pem(&read("ec.key.pem"), &read("ec.crt.pem"), None).unwrap_err();
     match err {
         KeyError::NotRsa { algorithm } => assert_eq!(algorithm, "EC"),
         other => panic!("{other:?}"),
     }
     let sec1 = b"-----BEGIN EC PRIVATE KEY-----\nMAA=\n-----END EC PRIVATE KEY-----\n";
-    assert!(matches!(
-        SigningIdentity::from_pem(sec1, &read("ec.crt.pem"), None),
-        Err(KeyError::NotRsa { .. })
-    ));
+    assert!(matches!(SigningIdentity::from_pem(sec1, &read("ec.crt.pem"), None), Err(KeyError::NotRsa { .. })));
 }
 
 #[test]
@@ -343,19 +271,11 @@ fn rsa_1024_is_too_small() {
 fn empty_inputs() {
     let key = read("institution.key.pem");
     let cert = read("institution.crt.pem");
-    assert!(matches!(
-        SigningIdentity::from_pem(b"", &cert, None),
-        Err(KeyError::NoPrivateKey)
-    ));
-    assert!(matches!(
-        SigningIdentity::from_pem(b"\n \n", &cert, None),
-        Err(KeyError::NoPrivateKey)
-    ));
+    assert!(matches!(SigningIdentity::from_pem(b"", &cert, None), Err(KeyError::NoPrivateKey)));
+    assert!(matches!(SigningIdentity::from_pem(b"\n \n", &cert, None), Err(KeyError::NoPrivateKey)));
     assert!(matches!(
         SigningIdentity::from_pem(&key, b"", None),
-        Err(KeyError::NoCertificate {
-            input: "certificate PEM"
-        })
+        Err(KeyError::NoCertificate { input: "certificate PEM" })
     ));
 }
 
@@ -370,30 +290,15 @@ fn garbage_is_malformed_pem() {
         b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END CERTIFICATE-----\n",
     ] {
         let err = SigningIdentity::from_pem(garbage, &cert, None).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                KeyError::MalformedPem {
-                    input: "key PEM",
-                    ..
-                }
-            ),
-            "{garbage:?}: {err:?}"
-        );
+        assert!(matches!(err, KeyError::MalformedPem { input: "key PEM", .. }), "{garbage:?}: {err:?}");
     }
     // The key file in DER form.
     let der = pem_der("institution.key.pem");
-    assert!(matches!(
-        SigningIdentity::from_pem(&der, &cert, None),
-        Err(KeyError::MalformedPem { .. })
-    ));
+    assert!(matches!(SigningIdentity::from_pem(&der, &cert, None), Err(KeyError::MalformedPem { .. })));
     let key = read("institution.key.pem");
     assert!(matches!(
         SigningIdentity::from_pem(&key, b"\x00\x01garbage", None),
-        Err(KeyError::MalformedPem {
-            input: "certificate PEM",
-            ..
-        })
+        Err(KeyError::MalformedPem { input: "certificate PEM", .. })
     ));
 }
 
@@ -404,20 +309,13 @@ fn truncated_der_inside_pem() {
     for label in ["PRIVATE KEY", "RSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY"] {
         let broken = pem(label, &key_der[..key_der.len() / 2]);
         let err = SigningIdentity::from_pem(&broken, &cert, Some(PASSWORD)).unwrap_err();
-        assert!(
-            matches!(err, KeyError::MalformedKey { .. }),
-            "{label}: {err:?}"
-        );
+        assert!(matches!(err, KeyError::MalformedKey { .. }), "{label}: {err:?}");
     }
     let cert_der = read("institution.der");
     let broken_cert = pem("CERTIFICATE", &cert_der[..cert_der.len() - 10]);
     assert!(matches!(
         SigningIdentity::from_pem(&read("institution.key.pem"), &broken_cert, None),
-        Err(KeyError::MalformedCertificate {
-            input: "certificate PEM",
-            index: 0,
-            ..
-        })
+        Err(KeyError::MalformedCertificate { input: "certificate PEM", index: 0, .. })
     ));
     // A broken chain certificate after a good leaf.
     let mut chain = read("institution.crt.pem");
@@ -433,32 +331,18 @@ fn wrong_pem_labels() {
     let key = read("institution.key.pem");
     let cert = read("institution.crt.pem");
     // A certificate given as the key: certificate blocks are skipped, so no key is found.
-    assert!(matches!(
-        SigningIdentity::from_pem(&cert, &cert, None),
-        Err(KeyError::NoPrivateKey)
-    ));
+    assert!(matches!(SigningIdentity::from_pem(&cert, &cert, None), Err(KeyError::NoPrivateKey)));
     // A key given as the certificate.
-    assert!(matches!(
-        SigningIdentity::from_pem(&key, &key, None),
-        Err(KeyError::NoCertificate { .. })
-    ));
+    assert!(matches!(SigningIdentity::from_pem(&key, &key, None), Err(KeyError::NoCertificate { .. })));
     // A public key where the private key belongs.
     let public = pem("PUBLIC KEY", &spki_of("institution.crt.pem"));
     match SigningIdentity::from_pem(&public, &cert, None).unwrap_err() {
-        KeyError::UnknownPemLabel {
-            input: "key PEM",
-            label,
-            ..
-        } => assert_eq!(label, "PUBLIC KEY"),
+        KeyError::UnknownPemLabel { input: "key PEM", label, .. } => assert_eq!(label, "PUBLIC KEY"),
         other => panic!("{other:?}"),
     }
     // A CRL in the certificate file.
     match SigningIdentity::from_pem(&key, &read("ca.crl.pem"), None).unwrap_err() {
-        KeyError::UnknownPemLabel {
-            input: "certificate PEM",
-            label,
-            ..
-        } => assert_eq!(label, "X509 CRL"),
+        KeyError::UnknownPemLabel { input: "certificate PEM", label, .. } => assert_eq!(label, "X509 CRL"),
         other => panic!("{other:?}"),
     }
 }
@@ -490,19 +374,14 @@ fn debug_output_does_not_leak_the_key() {
     assert!(dbg.contains("modulus_bits: 2048"), "{dbg}");
     assert!(dbg.contains("1001"), "{dbg}");
     // No long runs of digits or hex that could be key material.
-    let longest_hex_run = dbg
-        .split(|c: char| !c.is_ascii_hexdigit())
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest_hex_run = dbg.split(|c: char| !c.is_ascii_hexdigit()).map(str::len).max().unwrap_or(0);
     assert!(longest_hex_run <= 64, "{dbg}");
 }
 
 // ---------------------------------------------------------------------------------------------
 // Signing and verifying through the provider
 
-const MESSAGE: &[u8] =
-    b"<ds:SignedInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"></ds:SignedInfo>";
+const MESSAGE: &[u8] = b"<ds:SignedInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"></ds:SignedInfo>";
 
 #[test]
 fn sign_and_verify_both_profiles() {
@@ -520,17 +399,9 @@ fn sign_and_verify_both_profiles() {
 
 #[test]
 fn the_same_key_from_every_format_signs_identically() {
-    let sig = institution()
-        .signing_key()
-        .sign(SignatureAlgorithm::RsaSha256, MESSAGE)
-        .unwrap();
+    let sig = institution().signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap();
     let p12 = SigningIdentity::from_pkcs12(&read("institution-legacy.p12"), PASSWORD).unwrap();
-    assert_eq!(
-        p12.signing_key()
-            .sign(SignatureAlgorithm::RsaSha256, MESSAGE)
-            .unwrap(),
-        sig
-    );
+    assert_eq!(p12.signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap(), sig);
 }
 
 #[test]
@@ -538,10 +409,7 @@ fn verification_failures_are_errors_never_success() {
     let id = institution();
     let p = default_provider();
     let spki = spki_of("institution.crt.pem");
-    let sig = id
-        .signing_key()
-        .sign(SignatureAlgorithm::RsaSha256, MESSAGE)
-        .unwrap();
+    let sig = id.signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap();
 
     // Tampered message.
     assert!(matches!(
@@ -562,22 +430,13 @@ fn verification_failures_are_errors_never_success() {
     ));
     // Wrong key (other institution).
     assert!(matches!(
-        p.verify_signature(
-            SignatureAlgorithm::RsaSha256,
-            &spki_of("other.crt.pem"),
-            MESSAGE,
-            &sig
-        ),
+        p.verify_signature(SignatureAlgorithm::RsaSha256, &spki_of("other.crt.pem"), MESSAGE, &sig),
         Err(CryptoError::BadSignature)
     ));
     // Wrong lengths: truncated, extended with a leading zero, empty, all zero, modulus-sized ones.
     let mut leading_zero = vec![0u8];
     leading_zero.extend(&sig);
-    for (bad, expected_actual) in [
-        (sig[1..].to_vec(), 255),
-        (leading_zero, 257),
-        (Vec::new(), 0),
-    ] {
+    for (bad, expected_actual) in [(sig[1..].to_vec(), 255), (leading_zero, 257), (Vec::new(), 0)] {
         match p.verify_signature(SignatureAlgorithm::RsaSha256, &spki, MESSAGE, &bad) {
             Err(CryptoError::SignatureLength { expected, actual }) => {
                 assert_eq!((expected, actual), (256, expected_actual))
@@ -587,41 +446,21 @@ fn verification_failures_are_errors_never_success() {
     }
     for filler in [0x00u8, 0xff] {
         assert!(matches!(
-            p.verify_signature(
-                SignatureAlgorithm::RsaSha256,
-                &spki,
-                MESSAGE,
-                &[filler; 256]
-            ),
+            p.verify_signature(SignatureAlgorithm::RsaSha256, &spki, MESSAGE, &[filler; 256]),
             Err(CryptoError::BadSignature)
         ));
     }
     // Malformed and unsuitable keys.
     assert!(matches!(
-        p.verify_signature(
-            SignatureAlgorithm::RsaSha256,
-            &spki[..spki.len() - 1],
-            MESSAGE,
-            &sig
-        ),
+        p.verify_signature(SignatureAlgorithm::RsaSha256, &spki[..spki.len() - 1], MESSAGE, &sig),
         Err(CryptoError::MalformedPublicKey { .. })
     ));
     assert!(matches!(
-        p.verify_signature(
-            SignatureAlgorithm::RsaSha256,
-            &spki_of("weak1024.crt.pem"),
-            MESSAGE,
-            &sig[..128]
-        ),
+        p.verify_signature(SignatureAlgorithm::RsaSha256, &spki_of("weak1024.crt.pem"), MESSAGE, &sig[..128]),
         Err(CryptoError::KeySizeNotAllowed { bits: 1024 })
     ));
     assert!(matches!(
-        p.verify_signature(
-            SignatureAlgorithm::RsaSha256,
-            &spki_of("ec.crt.pem"),
-            MESSAGE,
-            &sig
-        ),
+        p.verify_signature(SignatureAlgorithm::RsaSha256, &spki_of("ec.crt.pem"), MESSAGE, &sig),
         Err(CryptoError::NotRsa { .. })
     ));
 }
@@ -643,23 +482,11 @@ fn streaming_digest_equals_one_shot() {
 #[test]
 fn load_signing_key_rejects_non_rsa_and_small_keys() {
     let p = default_provider();
-    assert!(matches!(
-        p.load_signing_key(&pem_der("ec.key.pem")),
-        Err(KeyError::NotRsa { .. })
-    ));
-    assert!(matches!(
-        p.load_signing_key(&pem_der("weak1024.key.pem")),
-        Err(KeyError::KeyTooSmall { bits: 1024 })
-    ));
+    assert!(matches!(p.load_signing_key(&pem_der("ec.key.pem")), Err(KeyError::NotRsa { .. })));
+    assert!(matches!(p.load_signing_key(&pem_der("weak1024.key.pem")), Err(KeyError::KeyTooSmall { bits: 1024 })));
     let good = pem_der("institution.key.pem");
-    assert!(matches!(
-        p.load_signing_key(&good[..good.len() - 1]),
-        Err(KeyError::MalformedKey { .. })
-    ));
-    assert!(matches!(
-        p.load_signing_key(&[]),
-        Err(KeyError::MalformedKey { .. })
-    ));
+    assert!(matches!(p.load_signing_key(&good[..good.len() - 1]), Err(KeyError::MalformedKey { .. })));
+    assert!(matches!(p.load_signing_key(&[]), Err(KeyError::MalformedKey { .. })));
 }
 
 #[test]
@@ -669,21 +496,10 @@ fn identity_is_send_and_sync() {
     let shared = std::sync::Arc::new(institution());
     let t = {
         let shared = shared.clone();
-        std::thread::spawn(move || {
-            shared
-                .signing_key()
-                .sign(SignatureAlgorithm::RsaSha256, MESSAGE)
-                .unwrap()
-        })
+        std::thread::spawn(move || shared.signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap())
     };
     let sig = t.join().unwrap();
-    assert_eq!(
-        sig,
-        shared
-            .signing_key()
-            .sign(SignatureAlgorithm::RsaSha256, MESSAGE)
-            .unwrap()
-    );
+    assert_eq!(sig, shared.signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap());
 }
 
 mod hostile_mutations {

@@ -62,13 +62,7 @@ fn duplicate_vraag_referte() {
         .vraag(Vraag::new(ok(Referte::new("b")), Inhoud::empty()))
         .vraag(Vraag::new(r, Inhoud::empty()))
         .build();
-    assert_eq!(
-        e,
-        Err(ModelError::DuplicateReferte {
-            field: "Vraag/Referte",
-            referte: "a".into()
-        })
-    );
+    assert_eq!(e, Err(ModelError::DuplicateReferte { field: "Vraag/Referte", referte: "a".into() }));
 }
 
 // ---------------------------------------------------------------- value types
@@ -76,36 +70,22 @@ fn duplicate_vraag_referte() {
 #[test]
 fn referte_length() {
     assert_eq!(Referte::new(""), Err(invalid("Referte", Reason::Empty)));
-    assert_eq!(
-        Referte::new(&"x".repeat(37)),
-        Err(too_long("Referte", 36, 37))
-    );
-    assert!(
-        Referte::new(&"é".repeat(36)).is_ok(),
-        "length counts characters"
-    );
-    assert_eq!(
-        Referte::new("a\u{0}"),
-        Err(invalid("Referte", Reason::IllegalCharacter { code: 0 }))
-    );
+    assert_eq!(Referte::new(&"x".repeat(37)), Err(too_long("Referte", 36, 37)));
+    assert!(Referte::new(&"é".repeat(36)).is_ok(), "length counts characters");
+    assert_eq!(Referte::new("a\u{0}"), Err(invalid("Referte", Reason::IllegalCharacter { code: 0 })));
 }
 
 #[test]
 fn referte_over_24_in_01_02() {
     let long = ok(Referte::new(&"v".repeat(25)));
-    let a = ok(Afzender::builder("x")
-        .referte(Referte::generate_for(V1))
-        .build());
+    let a = ok(Afzender::builder("x").referte(Referte::generate_for(V1)).build());
     let e = Verzoek::builder("N", versie(), a.clone())
         .schema_version(V1)
         .vraag(Vraag::new(long.clone(), Inhoud::empty()))
         .build();
     assert_eq!(e, Err(too_long("Vraag/Referte", 24, 25)));
     // The default Afzender Referte is a 36-character UUID: too long for 01.02.
-    let e = builder()
-        .schema_version(V1)
-        .vraag(Vraag::new(ok(Referte::new("k")), Inhoud::empty()))
-        .build();
+    let e = builder().schema_version(V1).vraag(Vraag::new(ok(Referte::new("k")), Inhoud::empty())).build();
     assert_eq!(e, Err(too_long("Afzender/Referte", 24, 36)));
     // Ontvanger and Antwoord Refertes too.
     let e = Verzoek::builder("N", versie(), a.clone())
@@ -114,37 +94,21 @@ fn referte_over_24_in_01_02() {
         .vraag_inhoud(Inhoud::empty())
         .build();
     assert_eq!(e, Err(too_long("Ontvanger/Referte", 24, 25)));
-    let e = Repliek::builder("N", versie(), a)
-        .schema_version(V1)
-        .antwoord(Antwoord::ok(long, Inhoud::empty()))
-        .build();
+    let e = Repliek::builder("N", versie(), a).schema_version(V1).antwoord(Antwoord::ok(long, Inhoud::empty())).build();
     assert_eq!(e, Err(too_long("Antwoord/Referte", 24, 25)));
 }
 
 #[test]
 fn default_refertes_fit_the_version() {
-    let a = ok(Afzender::builder("x")
-        .referte(Referte::generate_for(V1))
-        .build());
-    let v = ok(Verzoek::builder("N", versie(), a)
-        .schema_version(V1)
-        .vraag_inhoud(Inhoud::empty())
-        .build());
+    let a = ok(Afzender::builder("x").referte(Referte::generate_for(V1)).build());
+    let v = ok(Verzoek::builder("N", versie(), a).schema_version(V1).vraag_inhoud(Inhoud::empty()).build());
     assert_eq!(v.vragen()[0].referte().char_len(), 24);
 }
 
 #[test]
 fn instellingsnummer() {
-    let pattern = invalid(
-        "Instellingsnummer",
-        Reason::Pattern {
-            expected: "1 to 6 digits",
-        },
-    );
-    assert_eq!(
-        Instellingsnummer::new(""),
-        Err(invalid("Instellingsnummer", Reason::Empty))
-    );
+    let pattern = invalid("Instellingsnummer", Reason::Pattern { expected: "1 to 6 digits" });
+    assert_eq!(Instellingsnummer::new(""), Err(invalid("Instellingsnummer", Reason::Empty)));
     assert_eq!(Instellingsnummer::new("1234567"), Err(pattern.clone()));
     assert_eq!(Instellingsnummer::new("12a4"), Err(pattern.clone()));
     assert_eq!(Instellingsnummer::new(" 1234"), Err(pattern.clone()));
@@ -168,44 +132,17 @@ fn insz_from_the_fixture_list() {
     ] {
         assert!(Insz::new(good).is_ok(), "{good}");
     }
-    for bad in [
-        "85073003329",
-        "01010112302",
-        "93051512375",
-        "93051521357",
-        "00000000000",
-    ] {
-        assert_eq!(
-            Insz::new(bad),
-            Err(invalid("Insz", Reason::CheckDigits)),
-            "{bad}"
-        );
+    for bad in ["85073003329", "01010112302", "93051512375", "93051521357", "00000000000"] {
+        assert_eq!(Insz::new(bad), Err(invalid("Insz", Reason::CheckDigits)), "{bad}");
     }
-    for bad in [
-        "8507300332",
-        "850730033280",
-        "8507300332A",
-        "85.07.30-033.28",
-    ] {
-        assert_eq!(
-            Insz::new(bad),
-            Err(invalid(
-                "Insz",
-                Reason::Pattern {
-                    expected: "11 digits"
-                }
-            )),
-            "{bad}"
-        );
+    for bad in ["8507300332", "850730033280", "8507300332A", "85.07.30-033.28"] {
+        assert_eq!(Insz::new(bad), Err(invalid("Insz", Reason::Pattern { expected: "11 digits" })), "{bad}");
     }
 }
 
 #[test]
 fn insz_file_when_present() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/messages/insz.txt"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/messages/insz.txt");
     let Ok(list) = std::fs::read_to_string(path) else {
         eprintln!("SKIPPED: {path} not found");
         return;
@@ -221,46 +158,21 @@ fn insz_file_when_present() {
 
 #[test]
 fn versie_form() {
-    for bad in [
-        "2.1.0",
-        "02.01.000",
-        "02.01.00000",
-        "02-01-0000",
-        "0a.01.0000",
-        "",
-    ] {
-        assert_eq!(
-            Versie::new(bad),
-            Err(invalid(
-                "Versie",
-                Reason::Pattern {
-                    expected: "NN.NN.NNNN"
-                }
-            )),
-            "{bad}"
-        );
+    for bad in ["2.1.0", "02.01.000", "02.01.00000", "02-01-0000", "0a.01.0000", ""] {
+        assert_eq!(Versie::new(bad), Err(invalid("Versie", Reason::Pattern { expected: "NN.NN.NNNN" })), "{bad}");
     }
 }
 
 #[test]
 fn enumerations() {
-    assert_eq!(
-        ok(BerichtType::new("VOORLOPIG_ANTWOORD")),
-        BerichtType::VoorlopigAntwoord
-    );
+    assert_eq!(ok(BerichtType::new("VOORLOPIG_ANTWOORD")), BerichtType::VoorlopigAntwoord);
     assert!(matches!(
         BerichtType::new("VERZOEK"),
-        Err(ModelError::Invalid {
-            field: "Bericht/Type",
-            reason: Reason::NotInEnumeration { .. }
-        })
+        Err(ModelError::Invalid { field: "Bericht/Type", reason: Reason::NotInEnumeration { .. } })
     ));
     assert!(matches!(
         UitzonderingType::new("INFO"),
-        Err(ModelError::Invalid {
-            field: "Uitzondering/Type",
-            reason: Reason::NotInEnumeration { .. }
-        })
+        Err(ModelError::Invalid { field: "Uitzondering/Type", reason: Reason::NotInEnumeration { .. } })
     ));
     for t in BerichtType::ALL {
         assert_eq!(ok(t.as_str().parse::<BerichtType>()), *t);
@@ -271,45 +183,22 @@ fn enumerations() {
 
 #[test]
 fn context_naam() {
-    let e = Verzoek::builder("x".repeat(49), versie(), afz())
-        .vraag_inhoud(Inhoud::empty())
-        .build();
+    let e = Verzoek::builder("x".repeat(49), versie(), afz()).vraag_inhoud(Inhoud::empty()).build();
     assert_eq!(e, Err(too_long("Context/Naam", 48, 49)));
-    let e = Verzoek::builder("", versie(), afz())
-        .vraag_inhoud(Inhoud::empty())
-        .build();
+    let e = Verzoek::builder("", versie(), afz()).vraag_inhoud(Inhoud::empty()).build();
     assert_eq!(e, Err(invalid("Context/Naam", Reason::Empty)));
-    let e = Verzoek::builder("Geef\u{1}", versie(), afz())
-        .vraag_inhoud(Inhoud::empty())
-        .build();
-    assert_eq!(
-        e,
-        Err(invalid(
-            "Context/Naam",
-            Reason::IllegalCharacter { code: 1 }
-        ))
-    );
+    let e = Verzoek::builder("Geef\u{1}", versie(), afz()).vraag_inhoud(Inhoud::empty()).build();
+    assert_eq!(e, Err(invalid("Context/Naam", Reason::IllegalCharacter { code: 1 })));
 }
 
 #[test]
 fn afzender_fields() {
-    assert_eq!(
-        Afzender::builder("i".repeat(121)).build(),
-        Err(too_long("Afzender/Identificatie", 120, 121))
-    );
+    assert_eq!(Afzender::builder("i".repeat(121)).build(), Err(too_long("Afzender/Identificatie", 120, 121)));
     assert!(Afzender::builder("i".repeat(120)).build().is_ok());
+    assert_eq!(Afzender::builder("").build(), Err(invalid("Afzender/Identificatie", Reason::Empty)));
+    assert_eq!(Afzender::builder("x").naam("n".repeat(25)).build(), Err(too_long("Afzender/Naam", 24, 25)));
     assert_eq!(
-        Afzender::builder("").build(),
-        Err(invalid("Afzender/Identificatie", Reason::Empty))
-    );
-    assert_eq!(
-        Afzender::builder("x").naam("n".repeat(25)).build(),
-        Err(too_long("Afzender/Naam", 24, 25))
-    );
-    assert_eq!(
-        Afzender::builder("x")
-            .organisatie_eenheid("o".repeat(25))
-            .build(),
+        Afzender::builder("x").organisatie_eenheid("o".repeat(25)).build(),
         Err(too_long("Afzender/OrganisatieEenheid", 24, 25))
     );
     assert_eq!(
@@ -318,52 +207,31 @@ fn afzender_fields() {
     );
     assert_eq!(
         Afzender::builder("x").hoedanigheid("\u{FFFE}").build(),
-        Err(invalid(
-            "Afzender/Hoedanigheid",
-            Reason::IllegalCharacter { code: 0xFFFE }
-        ))
+        Err(invalid("Afzender/Hoedanigheid", Reason::IllegalCharacter { code: 0xFFFE }))
     );
-    assert_eq!(
-        Ontvanger::builder("x").naam("n".repeat(25)).build(),
-        Err(too_long("Ontvanger/Naam", 24, 25))
-    );
-    assert_eq!(
-        Ontvanger::builder("i".repeat(121)).build(),
-        Err(too_long("Ontvanger/Identificatie", 120, 121))
-    );
+    assert_eq!(Ontvanger::builder("x").naam("n".repeat(25)).build(), Err(too_long("Ontvanger/Naam", 24, 25)));
+    assert_eq!(Ontvanger::builder("i".repeat(121)).build(), Err(too_long("Ontvanger/Identificatie", 120, 121)));
 }
 
 #[test]
 fn afzender_instellingsnummer_reads_back() {
     let a = afz();
     assert_eq!(a.identificatie(), "001234");
-    assert_eq!(
-        a.instellingsnummer(),
-        Some(ok(Instellingsnummer::new("001234")))
-    );
+    assert_eq!(a.instellingsnummer(), Some(ok(Instellingsnummer::new("001234"))));
     let b = ok(Afzender::builder("dho2.ov.vlaanderen.be").build());
     assert_eq!(b.instellingsnummer(), None);
-    assert_eq!(
-        ok(Afzender::builder("1234567").build()).instellingsnummer(),
-        None
-    );
+    assert_eq!(ok(Afzender::builder("1234567").build()).instellingsnummer(), None);
 }
 
 #[test]
 fn annotatie_chars() {
     assert_eq!(
         Annotatie::new("n", "a\u{1F}b"),
-        Err(invalid(
-            "Annotatie/Waarde",
-            Reason::IllegalCharacter { code: 0x1F }
-        ))
+        Err(invalid("Annotatie/Waarde", Reason::IllegalCharacter { code: 0x1F }))
     );
     assert_eq!(
         Annotatie::new("\u{FFFF}", ""),
-        Err(invalid(
-            "Annotatie/Naam",
-            Reason::IllegalCharacter { code: 0xFFFF }
-        ))
+        Err(invalid("Annotatie/Naam", Reason::IllegalCharacter { code: 0xFFFF }))
     );
 }
 
@@ -371,32 +239,16 @@ fn annotatie_chars() {
 
 #[test]
 fn uitzondering_identificatie() {
-    let pattern = invalid(
-        "Uitzondering/Identificatie",
-        Reason::Pattern {
-            expected: "1 to 10 digits",
-        },
-    );
-    assert_eq!(
-        Uitzondering::fout("12345678901", "d").build(),
-        Err(pattern.clone())
-    );
+    let pattern = invalid("Uitzondering/Identificatie", Reason::Pattern { expected: "1 to 10 digits" });
+    assert_eq!(Uitzondering::fout("12345678901", "d").build(), Err(pattern.clone()));
     assert_eq!(Uitzondering::fout("3000a", "d").build(), Err(pattern));
-    assert_eq!(
-        Uitzondering::fout("", "d").build(),
-        Err(invalid("Uitzondering/Identificatie", Reason::Empty))
-    );
+    assert_eq!(Uitzondering::fout("", "d").build(), Err(invalid("Uitzondering/Identificatie", Reason::Empty)));
     assert!(Uitzondering::fout("1234567890", "d").build().is_ok());
 }
 
 #[test]
 fn oorsprong() {
-    let pattern = invalid(
-        "Oorsprong",
-        Reason::Pattern {
-            expected: "[0-9A-Za-z_]{1,5}",
-        },
-    );
+    let pattern = invalid("Oorsprong", Reason::Pattern { expected: "[0-9A-Za-z_]{1,5}" });
     assert_eq!(Oorsprong::new("MAGDA2"), Err(pattern.clone()));
     assert_eq!(Oorsprong::new("DH-2"), Err(pattern.clone()));
     assert_eq!(Oorsprong::new("é"), Err(pattern));
@@ -408,61 +260,34 @@ fn oorsprong() {
 fn uitzondering_text_chars() {
     assert_eq!(
         Uitzondering::fout("1", "bad \u{8}").build(),
-        Err(invalid(
-            "Uitzondering/Diagnose",
-            Reason::IllegalCharacter { code: 8 }
-        ))
+        Err(invalid("Uitzondering/Diagnose", Reason::IllegalCharacter { code: 8 }))
     );
     assert_eq!(
         Uitzondering::fout("1", "d").omstandigheid("\u{0}").build(),
-        Err(invalid(
-            "Uitzondering/Omstandigheid",
-            Reason::IllegalCharacter { code: 0 }
-        ))
+        Err(invalid("Uitzondering/Omstandigheid", Reason::IllegalCharacter { code: 0 }))
     );
 }
 
 #[test]
 fn oorsprong_per_version() {
     let zonder = ok(Uitzondering::fout("1", "d").build());
-    let met = ok(Uitzondering::fout("1", "d")
-        .oorsprong(ok(Oorsprong::new("DHO2")))
-        .build());
-    let a1 = ok(Afzender::builder("x")
-        .referte(Referte::generate_for(V1))
-        .build());
-    let e = Repliek::builder("N", versie(), afz())
-        .uitzondering(zonder.clone())
-        .build();
-    assert_eq!(
-        e,
-        Err(invalid("Uitzondering/Oorsprong", Reason::RequiredIn(V2)))
-    );
+    let met = ok(Uitzondering::fout("1", "d").oorsprong(ok(Oorsprong::new("DHO2"))).build());
+    let a1 = ok(Afzender::builder("x").referte(Referte::generate_for(V1)).build());
+    let e = Repliek::builder("N", versie(), afz()).uitzondering(zonder.clone()).build();
+    assert_eq!(e, Err(invalid("Uitzondering/Oorsprong", Reason::RequiredIn(V2))));
     let e = Repliek::builder("N", versie(), a1.clone())
         .schema_version(V1)
         .antwoord(ok(Antwoord::fout(ok(Referte::new("r")), met.clone(), [])))
         .build();
-    assert_eq!(
-        e,
-        Err(invalid("Uitzondering/Oorsprong", Reason::NotAllowedIn(V1)))
-    );
-    assert!(Repliek::builder("N", versie(), a1)
-        .schema_version(V1)
-        .uitzondering(zonder)
-        .build()
-        .is_ok());
-    assert!(Repliek::builder("N", versie(), afz())
-        .uitzondering(met)
-        .build()
-        .is_ok());
+    assert_eq!(e, Err(invalid("Uitzondering/Oorsprong", Reason::NotAllowedIn(V1))));
+    assert!(Repliek::builder("N", versie(), a1).schema_version(V1).uitzondering(zonder).build().is_ok());
+    assert!(Repliek::builder("N", versie(), afz()).uitzondering(met).build().is_ok());
 }
 
 // ---------------------------------------------------------------- Antwoord
 
 fn u(t: UitzonderingType) -> Uitzondering {
-    ok(Uitzondering::builder(t, "1", "d")
-        .oorsprong(ok(Oorsprong::new("DHO2")))
-        .build())
+    ok(Uitzondering::builder(t, "1", "d").oorsprong(ok(Oorsprong::new("DHO2"))).build())
 }
 
 #[test]
@@ -470,10 +295,7 @@ fn antwoord_combinations() {
     let r = ok(Referte::new("r"));
     assert_eq!(
         Antwoord::fout(r.clone(), u(UitzonderingType::Waarschuwing), []),
-        Err(invalid(
-            "Antwoord/Uitzonderingen",
-            Reason::WrongUitzonderingType { required: "FOUT" }
-        ))
+        Err(invalid("Antwoord/Uitzonderingen", Reason::WrongUitzonderingType { required: "FOUT" }))
     );
     assert_eq!(
         Antwoord::ok_met_meldingen(
@@ -483,23 +305,14 @@ fn antwoord_combinations() {
         ),
         Err(invalid(
             "Antwoord/Uitzonderingen",
-            Reason::WrongUitzonderingType {
-                required: "WAARSCHUWING or INFORMATIE"
-            }
+            Reason::WrongUitzonderingType { required: "WAARSCHUWING or INFORMATIE" }
         ))
     );
-    let f = ok(Antwoord::fout(
-        r.clone(),
-        u(UitzonderingType::Fout),
-        [u(UitzonderingType::Waarschuwing)],
-    ));
+    let f = ok(Antwoord::fout(r.clone(), u(UitzonderingType::Fout), [u(UitzonderingType::Waarschuwing)]));
     assert!(f.is_fout() && f.inhoud().is_none() && f.uitzonderingen().len() == 2);
     let o = Antwoord::ok(r.clone(), Inhoud::empty());
     assert!(!o.is_fout() && o.inhoud().is_some() && o.uitzonderingen().is_empty());
-    let z = Antwoord::new(
-        r,
-        Uitkomst::zonder_inhoud(u(UitzonderingType::Waarschuwing), []),
-    );
+    let z = Antwoord::new(r, Uitkomst::zonder_inhoud(u(UitzonderingType::Waarschuwing), []));
     assert!(!z.is_fout() && z.inhoud().is_none());
 }
 
@@ -507,23 +320,14 @@ fn antwoord_combinations() {
 fn antwoorden_limits() {
     let mut b = Repliek::builder("N", versie(), afz());
     for i in 0..100 {
-        b = b.antwoord(Antwoord::ok(
-            ok(Referte::new(&i.to_string())),
-            Inhoud::empty(),
-        ));
+        b = b.antwoord(Antwoord::ok(ok(Referte::new(&i.to_string())), Inhoud::empty()));
     }
     assert_eq!(b.build(), Err(ModelError::TooManyAntwoorden { count: 100 }));
     let e = Repliek::builder("N", versie(), afz())
         .antwoord(Antwoord::ok(ok(Referte::new("a")), Inhoud::empty()))
         .antwoord(Antwoord::ok(ok(Referte::new("a")), Inhoud::empty()))
         .build();
-    assert_eq!(
-        e,
-        Err(ModelError::DuplicateReferte {
-            field: "Antwoord/Referte",
-            referte: "a".into()
-        })
-    );
+    assert_eq!(e, Err(ModelError::DuplicateReferte { field: "Antwoord/Referte", referte: "a".into() }));
 }
 
 // ---------------------------------------------------------------- defaults, replying
@@ -582,11 +386,7 @@ fn reply_copies_the_context() {
     assert_eq!(refs, vrefs);
     assert_eq!(seen, vrefs);
     // The reply takes the request's schema version.
-    let r1 = ok(verzoek(V1)
-        .repliek(ok(Afzender::builder("x")
-            .referte(Referte::generate_for(V1))
-            .build()))
-        .build());
+    let r1 = ok(verzoek(V1).repliek(ok(Afzender::builder("x").referte(Referte::generate_for(V1)).build())).build());
     assert_eq!(r1.schema_version(), V1);
 }
 
@@ -595,9 +395,7 @@ fn reply_with_level_2_only() {
     let vz = verzoek(V2);
     let r = ok(vz
         .repliek(ok(Afzender::builder("dho2.ov.vlaanderen.be").build()))
-        .uitzondering(ok(Uitzondering::fout("13001", "Geen machtiging")
-            .oorsprong(ok(Oorsprong::new("DHO2")))
-            .build()))
+        .uitzondering(ok(Uitzondering::fout("13001", "Geen machtiging").oorsprong(ok(Oorsprong::new("DHO2"))).build()))
         .build());
     assert!(r.antwoorden().is_empty());
     assert_eq!(r.uitzonderingen().len(), 1);
@@ -606,16 +404,8 @@ fn reply_with_level_2_only() {
 #[test]
 fn answer_errors_propagate() {
     let vz = verzoek(V2);
-    let e = vz.beantwoord(afz(), |_| {
-        Uitkomst::fout(u(UitzonderingType::Informatie), [])
-    });
-    assert!(matches!(
-        e,
-        Err(ModelError::Invalid {
-            field: "Antwoord/Uitzonderingen",
-            ..
-        })
-    ));
+    let e = vz.beantwoord(afz(), |_| Uitkomst::fout(u(UitzonderingType::Informatie), []));
+    assert!(matches!(e, Err(ModelError::Invalid { field: "Antwoord/Uitzonderingen", .. })));
 }
 
 // ---------------------------------------------------------------- Inhoud
@@ -637,22 +427,13 @@ fn fragment_is_checked_by_the_reader() {
         "\u{1}",
     ] {
         assert!(
-            matches!(
-                Inhoud::from_fragment(hostile),
-                Err(ModelError::Fragment {
-                    field: "Inhoud",
-                    ..
-                })
-            ),
+            matches!(Inhoud::from_fragment(hostile), Err(ModelError::Fragment { field: "Inhoud", .. })),
             "{hostile:?} was accepted"
         );
     }
     assert!(matches!(
         Inhoud::from_fragment("<a xmlns=\"rel/ative\"/>"),
-        Err(ModelError::Invalid {
-            field: "Inhoud",
-            ..
-        })
+        Err(ModelError::Invalid { field: "Inhoud", .. })
     ));
 }
 
@@ -669,18 +450,13 @@ fn fragment_equality_is_canonical() {
 
 #[test]
 fn fragment_is_copied_not_spliced() {
-    let i = ok(Inhoud::from_fragment(
-        "<p:a xmlns:p=\"urn:p\"><b>&lt;c/&gt;</b></p:a>",
-    ));
+    let i = ok(Inhoud::from_fragment("<p:a xmlns:p=\"urn:p\"><b>&lt;c/&gt;</b></p:a>"));
     let mut w = XmlWriter::new();
     w.start_element(None, "Vraag").unwrap();
     i.write(&mut w).unwrap();
     w.end_element().unwrap();
     let out = String::from_utf8(w.finish().unwrap()).unwrap();
-    assert_eq!(
-        out,
-        "<Vraag><Inhoud><p:a xmlns:p=\"urn:p\"><b>&lt;c/&gt;</b></p:a></Inhoud></Vraag>"
-    );
+    assert_eq!(out, "<Vraag><Inhoud><p:a xmlns:p=\"urn:p\"><b>&lt;c/&gt;</b></p:a></Inhoud></Vraag>");
 }
 
 // ---------------------------------------------------------------- CRUD
@@ -709,10 +485,7 @@ impl CrudObject for Inschrijving {
 
 #[test]
 fn crud_conventions() {
-    let obj = Inschrijving {
-        insz: ok(Insz::new("93051512357")),
-        opleiding: "Bachelor <informatica>".into(),
-    };
+    let obj = Inschrijving { insz: ok(Insz::new("93051512357")), opleiding: "Bachelor <informatica>".into() };
     let id = ok(ObjectId::new("INS-42"));
     let cases = [
         (
@@ -754,10 +527,7 @@ fn crud_conventions() {
     let only_id = ok(Crud::<Inschrijving>::Verwijder(id).to_inhoud());
     assert!(matches!(
         Crud::<Inschrijving>::from_inhoud(CrudActie::Wijzig, &only_id),
-        Err(ModelError::MissingElement {
-            expected: "Inschrijving",
-            ..
-        })
+        Err(ModelError::MissingElement { expected: "Inschrijving", .. })
     ));
     assert!(ObjectId::new(" x").is_err());
     assert!(ObjectId::new("").is_err());
@@ -767,74 +537,20 @@ fn crud_conventions() {
 
 #[test]
 fn operatie_rules() {
-    assert!(matches!(
-        Operatie::new("relative", "Geef"),
-        Err(ModelError::Invalid {
-            field: "Operatie/namespace",
-            ..
-        })
-    ));
-    assert!(matches!(
-        Operatie::new(SOAP_ENV_NS, "Geef"),
-        Err(ModelError::Invalid {
-            field: "Operatie/namespace",
-            ..
-        })
-    ));
-    assert!(matches!(
-        Operatie::new(GHI_NS, "a:b"),
-        Err(ModelError::Invalid {
-            field: "Operatie/naam",
-            ..
-        })
-    ));
+    assert!(matches!(Operatie::new("relative", "Geef"), Err(ModelError::Invalid { field: "Operatie/namespace", .. })));
+    assert!(matches!(Operatie::new(SOAP_ENV_NS, "Geef"), Err(ModelError::Invalid { field: "Operatie/namespace", .. })));
+    assert!(matches!(Operatie::new(GHI_NS, "a:b"), Err(ModelError::Invalid { field: "Operatie/naam", .. })));
     for p in ["soapenv", "xmlns", "xml", "1a", ""] {
-        assert!(
-            matches!(
-                operatie().with_prefix(p),
-                Err(ModelError::Invalid {
-                    field: "Operatie/prefix",
-                    ..
-                })
-            ),
-            "{p}"
-        );
+        assert!(matches!(operatie().with_prefix(p), Err(ModelError::Invalid { field: "Operatie/prefix", .. })), "{p}");
     }
-    assert_eq!(
-        operatie().response_naam(),
-        "GeefHistoriekInschrijvingResponse"
-    );
+    assert_eq!(operatie().response_naam(), "GeefHistoriekInschrijvingResponse");
 }
 
 #[test]
 fn fault_rules() {
-    assert!(matches!(
-        FaultCode::new(None, "a b"),
-        Err(ModelError::Invalid {
-            field: "faultcode",
-            ..
-        })
-    ));
-    assert!(matches!(
-        Fault::new(FaultCode::server(), "\u{0}"),
-        Err(ModelError::Invalid {
-            field: "faultstring",
-            ..
-        })
-    ));
-    assert!(matches!(
-        Detail::from_fragment("</detail>"),
-        Err(ModelError::Fragment {
-            field: "detail",
-            ..
-        })
-    ));
-    assert_eq!(
-        ok(Detail::message("m")).message_text().as_deref(),
-        Some("m")
-    );
-    assert_eq!(
-        FaultCode::server(),
-        ok(FaultCode::new(Some(SOAP_ENV_NS), "Server"))
-    );
+    assert!(matches!(FaultCode::new(None, "a b"), Err(ModelError::Invalid { field: "faultcode", .. })));
+    assert!(matches!(Fault::new(FaultCode::server(), "\u{0}"), Err(ModelError::Invalid { field: "faultstring", .. })));
+    assert!(matches!(Detail::from_fragment("</detail>"), Err(ModelError::Fragment { field: "detail", .. })));
+    assert_eq!(ok(Detail::message("m")).message_text().as_deref(), Some("m"));
+    assert_eq!(FaultCode::server(), ok(FaultCode::new(Some(SOAP_ENV_NS), "Server")));
 }

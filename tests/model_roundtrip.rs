@@ -30,10 +30,7 @@ fn every_sample_roundtrips_with_declared_version() {
 fn repliek_version_is_detected() {
     for v in [SchemaVersion::V02_00, SchemaVersion::V01_02] {
         for r in [repliek(v), repliek_level2(v)] {
-            let env = Envelope::Repliek {
-                operatie: operatie(),
-                repliek: r,
-            };
+            let env = Envelope::Repliek { operatie: operatie(), repliek: r };
             let back = roundtrip(&env, None);
             assert_eq!(back.schema_version(), Some(v));
             assert_eq!(back, env);
@@ -43,10 +40,7 @@ fn repliek_version_is_detected() {
 
 #[test]
 fn verzoek_detected_as_02_00() {
-    let env = Envelope::Verzoek {
-        operatie: operatie(),
-        verzoek: verzoek(SchemaVersion::V01_02),
-    };
+    let env = Envelope::Verzoek { operatie: operatie(), verzoek: verzoek(SchemaVersion::V01_02) };
     let back = roundtrip(&env, None);
     assert_eq!(back.schema_version(), Some(SchemaVersion::V02_00));
 }
@@ -54,13 +48,8 @@ fn verzoek_detected_as_02_00() {
 #[test]
 fn repliek_keeps_both_uitzondering_levels() {
     let r = repliek(SchemaVersion::V02_00);
-    let env = Envelope::Repliek {
-        operatie: operatie(),
-        repliek: r.clone(),
-    };
-    let Envelope::Repliek { repliek: back, .. } = roundtrip(&env, None) else {
-        panic!("not a Repliek")
-    };
+    let env = Envelope::Repliek { operatie: operatie(), repliek: r.clone() };
+    let Envelope::Repliek { repliek: back, .. } = roundtrip(&env, None) else { panic!("not a Repliek") };
     assert_eq!(back.uitzonderingen().len(), 1);
     assert_eq!(back.antwoorden().len(), 3);
     assert!(!back.antwoorden()[0].is_fout());
@@ -68,10 +57,7 @@ fn repliek_keeps_both_uitzondering_levels() {
     assert_eq!(back.antwoorden()[1].uitzonderingen().len(), 1);
     assert!(back.antwoorden()[2].is_fout());
     assert!(back.antwoorden()[2].inhoud().is_none());
-    assert_eq!(
-        back.antwoorden()[2].uitzonderingen()[0].omstandigheid(),
-        Some("BR_LKA0001\r")
-    );
+    assert_eq!(back.antwoorden()[2].uitzonderingen()[0].omstandigheid(), Some("BR_LKA0001\r"));
     assert_eq!(back, r);
 }
 
@@ -84,32 +70,21 @@ fn faults_roundtrip_with_resolved_codes() {
     let env = Envelope::Fault(ok(Fault::new(ok(FaultCode::wsse("FailedCheck")), "x")));
     let bytes = env.to_bytes().expect("write");
     let text = String::from_utf8(bytes).expect("utf8");
-    assert!(
-        text.contains(&format!(
-            "<faultcode xmlns:wsse=\"{WSSE_NS}\">wsse:FailedCheck</faultcode>"
-        )),
-        "{text}"
-    );
+    assert!(text.contains(&format!("<faultcode xmlns:wsse=\"{WSSE_NS}\">wsse:FailedCheck</faultcode>")), "{text}");
 }
 
 #[test]
 fn body_child_is_written_for_the_signer() {
-    let env = Envelope::Verzoek {
-        operatie: operatie(),
-        verzoek: verzoek(SchemaVersion::V02_00),
-    };
+    let env = Envelope::Verzoek { operatie: operatie(), verzoek: verzoek(SchemaVersion::V02_00) };
     let mut w = XmlWriter::new();
     env.write_with(
         &mut w,
         |w| {
-            w.start_element(Some("wsse"), "Security")?
-                .declare_namespace(Some("wsse"), WSSE_NS)?
-                .end_element()?;
+            w.start_element(Some("wsse"), "Security")?.declare_namespace(Some("wsse"), WSSE_NS)?.end_element()?;
             Ok(())
         },
         |w| {
-            w.declare_namespace(Some("wsu"), "urn:wsu")?
-                .attribute(Some("wsu"), "Id", "id-1")?;
+            w.declare_namespace(Some("wsu"), "urn:wsu")?.attribute(Some("wsu"), "Id", "id-1")?;
             Ok(())
         },
     )
@@ -130,10 +105,7 @@ fn body_child_is_written_for_the_signer() {
     let child = w.finish().expect("finish");
     assert!(text.contains(std::str::from_utf8(&child).expect("utf8")));
     let doc = Document::parse(&child).expect("parse");
-    assert_eq!(
-        Envelope::read_body_child(doc.root(), None).expect("read"),
-        env
-    );
+    assert_eq!(Envelope::read_body_child(doc.root(), None).expect("read"), env);
 }
 
 // ---------------------------------------------------------------- property tests

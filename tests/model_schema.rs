@@ -57,12 +57,8 @@ impl Validator {
         let file = self.dir.path().join(format!("{}-{label}.xml", self.count));
         self.count += 1;
         std::fs::write(&file, bytes).expect("write temp file");
-        let out = Command::new("bash")
-            .arg(&self.script)
-            .arg(version.as_str())
-            .arg(&file)
-            .output()
-            .expect("run validate.sh");
+        let out =
+            Command::new("bash").arg(&self.script).arg(version.as_str()).arg(&file).output().expect("run validate.sh");
         if !out.status.success() {
             self.failures.push(format!(
                 "{label} ({version}): exit {:?}\n{}{}\n{}",
@@ -78,12 +74,7 @@ impl Validator {
 #[test]
 fn written_messages_validate() {
     let Some(script) = validator() else { return };
-    let mut v = Validator {
-        script,
-        dir: tempfile::tempdir().expect("tempdir"),
-        failures: Vec::new(),
-        count: 0,
-    };
+    let mut v = Validator { script, dir: tempfile::tempdir().expect("tempdir"), failures: Vec::new(), count: 0 };
 
     // Hand-made samples: both versions, both Uitzondering levels, default-namespace
     // form, 99 Vragen, Faults.
@@ -93,48 +84,21 @@ fn written_messages_validate() {
         if !matches!(env, Envelope::Fault(_)) {
             let mut w = XmlWriter::new();
             env.write_body_child(&mut w).expect("write body child");
-            v.check(
-                &format!("{label}-body-child"),
-                version,
-                &w.finish().expect("finish"),
-            );
+            v.check(&format!("{label}-body-child"), version, &w.finish().expect("finish"));
         }
     }
 
     // Generated messages (fixed seed, so failures reproduce).
-    let mut runner = TestRunner::new_with_rng(
-        Config::default(),
-        TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
-    );
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]));
     for i in 0..12 {
-        let (op, vz) = verzoek_s()
-            .new_tree(&mut runner)
-            .expect("generate")
-            .current();
+        let (op, vz) = verzoek_s().new_tree(&mut runner).expect("generate").current();
         let version = vz.schema_version();
-        let env = Envelope::Verzoek {
-            operatie: op,
-            verzoek: vz,
-        };
-        v.check(
-            &format!("generated-verzoek-{i}"),
-            version,
-            &env.to_bytes().expect("write"),
-        );
-        let r = repliek_s()
-            .new_tree(&mut runner)
-            .expect("generate")
-            .current();
+        let env = Envelope::Verzoek { operatie: op, verzoek: vz };
+        v.check(&format!("generated-verzoek-{i}"), version, &env.to_bytes().expect("write"));
+        let r = repliek_s().new_tree(&mut runner).expect("generate").current();
         let version = r.schema_version();
-        let env = Envelope::Repliek {
-            operatie: operatie(),
-            repliek: r,
-        };
-        v.check(
-            &format!("generated-repliek-{i}"),
-            version,
-            &env.to_bytes().expect("write"),
-        );
+        let env = Envelope::Repliek { operatie: operatie(), repliek: r };
+        v.check(&format!("generated-repliek-{i}"), version, &env.to_bytes().expect("write"));
     }
 
     // The real-world fixtures as the writer writes them back.
@@ -147,18 +111,11 @@ fn written_messages_validate() {
                     continue;
                 }
                 let bytes = std::fs::read(e.path()).expect("read fixture");
-                let version = if name.starts_with("generiek-01.02") {
-                    SchemaVersion::V01_02
-                } else {
-                    SchemaVersion::V02_00
-                };
-                let env = Envelope::from_envelope_bytes_with(&bytes, Some(version))
-                    .unwrap_or_else(|e| panic!("{name}: {e}"));
-                v.check(
-                    &format!("rewritten-{name}"),
-                    version,
-                    &env.to_bytes().expect("write"),
-                );
+                let version =
+                    if name.starts_with("generiek-01.02") { SchemaVersion::V01_02 } else { SchemaVersion::V02_00 };
+                let env =
+                    Envelope::from_envelope_bytes_with(&bytes, Some(version)).unwrap_or_else(|e| panic!("{name}: {e}"));
+                v.check(&format!("rewritten-{name}"), version, &env.to_bytes().expect("write"));
             }
         }
         Err(_) => skip(&format!("{} not found", fixtures.display())),

@@ -25,9 +25,7 @@ fn der_of(pem: &[u8]) -> Vec<u8> {
         .skip(1)
         .take_while(|l| !l.starts_with("-----END"))
         .collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(body)
-        .unwrap()
+    base64::engine::general_purpose::STANDARD.decode(body).unwrap()
 }
 
 fn cert(name: &str) -> Vec<u8> {
@@ -152,24 +150,13 @@ fn institution_is_trusted_and_exposes_its_facts() {
         "CN=dho-wss-test.instelling-001234.hogeschool-test,serialNumber=001234,\
          OU=TEST ONLY - NOT FOR PRODUCTION,O=Hogeschool Test,C=BE"
     );
-    assert_eq!(
-        v.common_name(),
-        Some("dho-wss-test.instelling-001234.hogeschool-test")
-    );
+    assert_eq!(v.common_name(), Some("dho-wss-test.instelling-001234.hogeschool-test"));
     assert_eq!(v.info().subject_serial_number(), Some("001234"));
     assert_eq!(v.info().serial_hex(), "1001");
     assert_eq!(v.modulus_bits(), 2048);
     // Same facts as the signer side sees.
-    let id = SigningIdentity::from_pem(
-        &read("institution.key.pem"),
-        &read("institution.crt.pem"),
-        None,
-    )
-    .unwrap();
-    assert_eq!(
-        v.sha256_fingerprint(),
-        id.certificate().sha256_fingerprint()
-    );
+    let id = SigningIdentity::from_pem(&read("institution.key.pem"), &read("institution.crt.pem"), None).unwrap();
+    assert_eq!(v.sha256_fingerprint(), id.certificate().sha256_fingerprint());
     assert_eq!(v.info(), id.certificate());
     assert_eq!(v.spki_der(), id.signing_key().public_key_spki_der());
 }
@@ -178,45 +165,22 @@ fn institution_is_trusted_and_exposes_its_facts() {
 fn validated_key_verifies_a_signature_from_the_identity() {
     let id = SigningIdentity::from_pkcs12(&read("institution.p12"), "test-only").unwrap();
     let chain: Vec<&[u8]> = id.chain_ders().iter().map(Vec::as_slice).collect();
-    let v = validator()
-        .validate(id.certificate_der(), &chain, t2026())
-        .unwrap();
-    let sig = id
-        .signing_key()
-        .sign(SignatureAlgorithm::RsaSha1, b"SignedInfo")
-        .unwrap();
-    default_provider()
-        .verify_signature(
-            SignatureAlgorithm::RsaSha1,
-            v.spki_der(),
-            b"SignedInfo",
-            &sig,
-        )
-        .unwrap();
+    let v = validator().validate(id.certificate_der(), &chain, t2026()).unwrap();
+    let sig = id.signing_key().sign(SignatureAlgorithm::RsaSha1, b"SignedInfo").unwrap();
+    default_provider().verify_signature(SignatureAlgorithm::RsaSha1, v.spki_der(), b"SignedInfo", &sig).unwrap();
 }
 
 #[test]
 fn other_and_provider_are_trusted() {
-    assert_eq!(
-        validate("other.crt.pem")
-            .unwrap()
-            .info()
-            .subject_serial_number(),
-        Some("005678")
-    );
+    assert_eq!(validate("other.crt.pem").unwrap().info().subject_serial_number(), Some("005678"));
     // EKU serverAuth+clientAuth satisfies "clientAuth if EKU present".
-    assert_eq!(
-        validate("provider.crt.pem").unwrap().common_name(),
-        Some("dho-wss-test.dho-provider")
-    );
+    assert_eq!(validate("provider.crt.pem").unwrap().common_name(), Some("dho-wss-test.dho-provider"));
 }
 
 #[test]
 fn validate_now_works_inside_the_window() {
     // The test PKI is valid until 2055.
-    validator()
-        .validate_now(&cert("institution.crt.pem"), &[])
-        .unwrap();
+    validator().validate_now(&cert("institution.crt.pem"), &[]).unwrap();
 }
 
 #[test]
@@ -239,10 +203,7 @@ fn validator_is_reusable_across_threads() {
 
 #[test]
 fn rogue_ca_leaf_with_the_same_subject_is_unknown_issuer() {
-    assert!(matches!(
-        validate("rogue.crt.pem"),
-        Err(TrustError::UnknownIssuer)
-    ));
+    assert!(matches!(validate("rogue.crt.pem"), Err(TrustError::UnknownIssuer)));
     // Shipping the rogue root along (as an X509PKIPathv1 token could) does not help.
     let rogue_ca = cert("rogue-ca.pem");
     assert!(matches!(
@@ -287,36 +248,21 @@ fn not_yet_valid_certificate() {
 
 #[test]
 fn ca_certificate_as_signer() {
-    assert!(matches!(
-        validate("ca-signer.crt.pem"),
-        Err(TrustError::CaUsedAsEndEntity)
-    ));
+    assert!(matches!(validate("ca-signer.crt.pem"), Err(TrustError::CaUsedAsEndEntity)));
     // The trust anchor itself presented as the signer.
-    assert!(matches!(
-        validate("ca.pem"),
-        Err(TrustError::CaUsedAsEndEntity)
-    ));
+    assert!(matches!(validate("ca.pem"), Err(TrustError::CaUsedAsEndEntity)));
 }
 
 #[test]
 fn key_usage_without_digital_signature() {
-    assert!(matches!(
-        validate("no-digsig.crt.pem"),
-        Err(TrustError::KeyUsageMissingDigitalSignature)
-    ));
+    assert!(matches!(validate("no-digsig.crt.pem"), Err(TrustError::KeyUsageMissingDigitalSignature)));
     // Institution has digitalSignature+nonRepudiation: fine in strict mode too.
-    validator()
-        .require_digital_signature_bit()
-        .validate(&cert("institution.crt.pem"), &[], t2026())
-        .unwrap();
+    validator().require_digital_signature_bit().validate(&cert("institution.crt.pem"), &[], t2026()).unwrap();
 }
 
 #[test]
 fn rsa_1024_leaf_is_too_small() {
-    assert!(matches!(
-        validate("weak1024.crt.pem"),
-        Err(TrustError::KeyTooSmall { bits: 1024 })
-    ));
+    assert!(matches!(validate("weak1024.crt.pem"), Err(TrustError::KeyTooSmall { bits: 1024 })));
 }
 
 #[test]
@@ -332,12 +278,8 @@ fn revoked_certificate_with_crl() {
     // Without CRLs revocation is not checked.
     validate("revoked.crt.pem").unwrap();
     let v = validator().with_crls_pem(&read("ca.crl.pem")).unwrap();
-    assert!(matches!(
-        v.validate(&cert("revoked.crt.pem"), &[], t2026()),
-        Err(TrustError::Revoked)
-    ));
-    v.validate(&cert("institution.crt.pem"), &[], t2026())
-        .unwrap();
+    assert!(matches!(v.validate(&cert("revoked.crt.pem"), &[], t2026()), Err(TrustError::Revoked)));
+    v.validate(&cert("institution.crt.pem"), &[], t2026()).unwrap();
 }
 
 #[test]
@@ -349,10 +291,7 @@ fn sha1_signed_chain_is_rejected_unless_explicitly_allowed() {
         Err(TrustError::UnsupportedSignatureAlgorithm)
     ));
     let legacy = CertificateValidator::new(anchors).allow_legacy_sha1_chain_signatures();
-    assert_eq!(
-        legacy.validate(&leaf, &[], t2026()).unwrap().common_name(),
-        Some("sha1-signed leaf")
-    );
+    assert_eq!(legacy.validate(&leaf, &[], t2026()).unwrap().common_name(), Some("sha1-signed leaf"));
 }
 
 #[test]
@@ -370,10 +309,7 @@ fn tampered_certificate_signature() {
     let mut der = cert("institution.crt.pem");
     let last = der.len() - 1;
     der[last] ^= 0x01;
-    assert!(matches!(
-        validator().validate(&der, &[], t2026()),
-        Err(TrustError::BadChainSignature)
-    ));
+    assert!(matches!(validator().validate(&der, &[], t2026()), Err(TrustError::BadChainSignature)));
 }
 
 #[test]
@@ -394,9 +330,7 @@ fn hostile_leaf_bytes_are_malformed() {
 #[test]
 fn garbage_extra_chain_certificates_do_not_break_a_good_path() {
     let good = cert("institution.crt.pem");
-    validator()
-        .validate(&good, &[b"garbage", &[]], t2026())
-        .unwrap();
+    validator().validate(&good, &[b"garbage", &[]], t2026()).unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -404,23 +338,11 @@ fn garbage_extra_chain_certificates_do_not_break_a_good_path() {
 
 #[test]
 fn bundle_errors() {
-    assert!(matches!(
-        TrustAnchors::from_pem(b""),
-        Err(TrustError::EmptyBundle)
-    ));
-    assert!(matches!(
-        TrustAnchors::from_pem(b"\n\n"),
-        Err(TrustError::EmptyBundle)
-    ));
-    assert!(matches!(
-        TrustAnchors::from_pem(b"not pem at all"),
-        Err(TrustError::Malformed(_))
-    ));
+    assert!(matches!(TrustAnchors::from_pem(b""), Err(TrustError::EmptyBundle)));
+    assert!(matches!(TrustAnchors::from_pem(b"\n\n"), Err(TrustError::EmptyBundle)));
+    assert!(matches!(TrustAnchors::from_pem(b"not pem at all"), Err(TrustError::Malformed(_))));
     // A private key where certificates belong.
-    assert!(matches!(
-        TrustAnchors::from_pem(&read("ca.key.pem")),
-        Err(TrustError::Malformed(_))
-    ));
+    assert!(matches!(TrustAnchors::from_pem(&read("ca.key.pem")), Err(TrustError::Malformed(_))));
     // A certificate block holding garbage DER.
     assert!(matches!(
         TrustAnchors::from_pem(b"-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n"),
@@ -460,33 +382,18 @@ fn intermediates_input() {
     let anchors = TrustAnchors::from_pem(&read("ca.pem")).unwrap();
     // Empty input adds nothing; garbage is rejected.
     let anchors = anchors.with_intermediates_pem(b"").unwrap();
-    assert!(matches!(
-        anchors.clone().with_intermediates_pem(b"garbage"),
-        Err(TrustError::Malformed(_))
-    ));
+    assert!(matches!(anchors.clone().with_intermediates_pem(b"garbage"), Err(TrustError::Malformed(_))));
     // A configured intermediate does not make an unrelated root trusted.
-    let anchors = anchors
-        .with_intermediates_pem(&read("rogue-ca.pem"))
-        .unwrap();
+    let anchors = anchors.with_intermediates_pem(&read("rogue-ca.pem")).unwrap();
     let v = CertificateValidator::new(anchors);
-    assert!(matches!(
-        v.validate(&cert("rogue.crt.pem"), &[], t2026()),
-        Err(TrustError::UnknownIssuer)
-    ));
-    v.validate(&cert("institution.crt.pem"), &[], t2026())
-        .unwrap();
+    assert!(matches!(v.validate(&cert("rogue.crt.pem"), &[], t2026()), Err(TrustError::UnknownIssuer)));
+    v.validate(&cert("institution.crt.pem"), &[], t2026()).unwrap();
 }
 
 #[test]
 fn crl_input_errors() {
-    assert!(matches!(
-        validator().with_crls_pem(b""),
-        Err(TrustError::Malformed(_))
-    ));
-    assert!(matches!(
-        validator().with_crls_pem(&read("ca.pem")),
-        Err(TrustError::Malformed(_))
-    ));
+    assert!(matches!(validator().with_crls_pem(b""), Err(TrustError::Malformed(_))));
+    assert!(matches!(validator().with_crls_pem(&read("ca.pem")), Err(TrustError::Malformed(_))));
     assert!(matches!(
         validator().with_crls_pem(b"-----BEGIN X509 CRL-----\nAAEC\n-----END X509 CRL-----\n"),
         Err(TrustError::Malformed(_))
@@ -509,10 +416,7 @@ fn every_single_bit_flip_of_a_trusted_certificate_is_rejected() {
         for bit in 0..8 {
             let mut der = good.clone();
             der[i] ^= 1 << bit;
-            assert!(
-                v.validate(&der, &[], t2026()).is_err(),
-                "flip of byte {i} bit {bit} accepted"
-            );
+            assert!(v.validate(&der, &[], t2026()).is_err(), "flip of byte {i} bit {bit} accepted");
         }
     }
 }

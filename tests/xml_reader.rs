@@ -147,7 +147,10 @@ fn duplicate_attributes_are_rejected_also_under_two_prefixes() {
 fn rebinding_xml_and_xmlns_is_rejected() {
     assert!(matches!(kind("<a xmlns:xml='urn:other'/>"), XmlErrorKind::ReservedNamespace { .. }));
     assert!(matches!(kind("<a xmlns:xmlns='urn:other'/>"), XmlErrorKind::ReservedNamespace { .. }));
-    assert!(matches!(kind("<a xmlns:p='http://www.w3.org/XML/1998/namespace'/>"), XmlErrorKind::ReservedNamespace { .. }));
+    assert!(matches!(
+        kind("<a xmlns:p='http://www.w3.org/XML/1998/namespace'/>"),
+        XmlErrorKind::ReservedNamespace { .. }
+    ));
     assert!(matches!(kind("<a xmlns='http://www.w3.org/2000/xmlns/'/>"), XmlErrorKind::ReservedNamespace { .. }));
     assert!(matches!(kind("<xmlns:a/>"), XmlErrorKind::ReservedNamespace { .. }));
     // Declaring xml to its own namespace is legal and changes nothing.
@@ -271,7 +274,8 @@ fn attribute_limit() {
     assert_eq!(limit_of(Document::parse_with(el(5).as_bytes(), &l)), None);
     assert_eq!(limit_of(Document::parse_with(el(6).as_bytes(), &l)), Some(Limit::AttributesPerElement));
     // Namespace declarations do not count as attributes.
-    let with_ns = format!("<a xmlns:p='urn:p' xmlns='urn:d'{}/>", (0..5).map(|i| format!(" a{i}='1'")).collect::<String>());
+    let with_ns =
+        format!("<a xmlns:p='urn:p' xmlns='urn:d'{}/>", (0..5).map(|i| format!(" a{i}='1'")).collect::<String>());
     assert_eq!(limit_of(Document::parse_with(with_ns.as_bytes(), &l)), None);
 }
 

@@ -6,8 +6,7 @@ use super::error::ModelError;
 use super::read::{simple_text, ElementCursor};
 use super::tijd::Tijdstip;
 use super::values::{
-    check_text, check_xml_chars, relabel, BerichtType, Instellingsnummer, Insz, Referte,
-    SchemaVersion, Versie,
+    check_text, check_xml_chars, relabel, BerichtType, Instellingsnummer, Insz, Referte, SchemaVersion, Versie,
 };
 
 /// Maximum length of Context/Naam.
@@ -111,12 +110,7 @@ struct Adres {
 
 impl Adres {
     fn check(&self, rol: Rol) -> Result<(), ModelError> {
-        check_text(
-            rol.field("Identificatie"),
-            &self.identificatie,
-            1,
-            Some(IDENTIFICATIE_MAX),
-        )?;
+        check_text(rol.field("Identificatie"), &self.identificatie, 1, Some(IDENTIFICATIE_MAX))?;
         for (f, v) in [
             ("Naam", &self.naam),
             ("OrganisatieEenheid", &self.organisatie_eenheid),
@@ -129,12 +123,7 @@ impl Adres {
         Ok(())
     }
 
-    fn write(
-        &self,
-        w: &mut XmlWriter,
-        element: &str,
-        referte: Option<&Referte>,
-    ) -> Result<(), WriteError> {
+    fn write(&self, w: &mut XmlWriter, element: &str, referte: Option<&Referte>) -> Result<(), WriteError> {
         w.start_element(None, element)?;
         w.text_element(None, "Identificatie", &self.identificatie)?;
         if let Some(n) = &self.naam {
@@ -171,13 +160,7 @@ impl Adres {
             None => None,
         };
         c.finish()?;
-        let a = Adres {
-            identificatie,
-            naam,
-            organisatie_eenheid,
-            hoedanigheid,
-            gebruiker,
-        };
+        let a = Adres { identificatie, naam, organisatie_eenheid, hoedanigheid, gebruiker };
         a.check(rol)?;
         Ok((a, referte))
     }
@@ -261,10 +244,8 @@ impl Afzender {
 
     pub(crate) fn read(el: Element<'_>, path: &str) -> Result<Self, ModelError> {
         let (adres, referte) = Adres::read(el, path, Rol::Afzender)?;
-        let referte = referte.ok_or_else(|| ModelError::MissingElement {
-            expected: "Referte",
-            path: path.to_owned(),
-        })?;
+        let referte =
+            referte.ok_or_else(|| ModelError::MissingElement { expected: "Referte", path: path.to_owned() })?;
         Ok(Afzender { adres, referte })
     }
 }
@@ -307,10 +288,7 @@ impl AfzenderBuilder {
     /// Checks the fields and makes the Afzender.
     pub fn build(self) -> Result<Afzender, ModelError> {
         self.adres.check(Rol::Afzender)?;
-        Ok(Afzender {
-            adres: self.adres,
-            referte: self.referte.unwrap_or_else(Referte::generate),
-        })
+        Ok(Afzender { adres: self.adres, referte: self.referte.unwrap_or_else(Referte::generate) })
     }
 }
 
@@ -349,10 +327,7 @@ impl Ontvanger {
 impl From<&Afzender> for Ontvanger {
     /// The copy a Repliek makes of the request's Afzender (all fields, Referte included).
     fn from(a: &Afzender) -> Self {
-        Ontvanger {
-            adres: a.adres.clone(),
-            referte: Some(a.referte.clone()),
-        }
+        Ontvanger { adres: a.adres.clone(), referte: Some(a.referte.clone()) }
     }
 }
 
@@ -439,12 +414,7 @@ impl Context {
         annotaties: Vec<Annotatie>,
     ) -> Result<Self, ModelError> {
         check_text("Context/Naam", &naam, 1, Some(NAAM_MAX))?;
-        Ok(Context {
-            naam,
-            versie,
-            bericht,
-            annotaties,
-        })
+        Ok(Context { naam, versie, bericht, annotaties })
     }
 
     /// Naam: the operation (at most 48 characters).
@@ -465,16 +435,8 @@ impl Context {
     }
 
     pub(crate) fn check_version(&self, v: SchemaVersion) -> Result<(), ModelError> {
-        self.bericht
-            .afzender
-            .referte
-            .check_version("Afzender/Referte", v)?;
-        if let Some(r) = self
-            .bericht
-            .ontvanger
-            .as_ref()
-            .and_then(|o| o.referte.as_ref())
-        {
+        self.bericht.afzender.referte.check_version("Afzender/Referte", v)?;
+        if let Some(r) = self.bericht.ontvanger.as_ref().and_then(|o| o.referte.as_ref()) {
             r.check_version("Ontvanger/Referte", v)?;
         }
         Ok(())
@@ -519,17 +481,7 @@ impl Context {
             None => None,
         };
         bc.finish()?;
-        Ok(Context {
-            naam,
-            versie,
-            bericht: Bericht {
-                type_,
-                tijdstip,
-                afzender,
-                ontvanger,
-            },
-            annotaties,
-        })
+        Ok(Context { naam, versie, bericht: Bericht { type_, tijdstip, afzender, ontvanger }, annotaties })
     }
 }
 

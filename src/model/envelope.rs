@@ -14,8 +14,7 @@ pub const SOAP_ENV_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 /// The prefix the writer binds [`SOAP_ENV_NS`] to.
 pub const SOAP_ENV_PREFIX: &str = "soapenv";
 /// The WS-Security 1.0 secext namespace (for fault codes such as `wsse:FailedCheck`).
-pub const WSSE_NS: &str =
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+pub const WSSE_NS: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
 /// The prefix an [`Operatie`] gets unless another is chosen.
 pub const DEFAULT_OPERATIE_PREFIX: &str = "op";
 
@@ -44,18 +43,10 @@ fn is_absolute_uri(s: &str) -> bool {
 fn check_namespace(field: &'static str, ns: &str) -> Result<(), ModelError> {
     check_xml_chars(field, ns)?;
     if !is_absolute_uri(ns) {
-        return Err(ModelError::invalid(
-            field,
-            Reason::Pattern {
-                expected: "an absolute URI",
-            },
-        ));
+        return Err(ModelError::invalid(field, Reason::Pattern { expected: "an absolute URI" }));
     }
     if ns == SOAP_ENV_NS || ns == crate::xml::XML_NS || ns == crate::xml::XMLNS_NS {
-        return Err(ModelError::invalid(
-            field,
-            Reason::Other(format!("{ns} cannot be a service namespace")),
-        ));
+        return Err(ModelError::invalid(field, Reason::Other(format!("{ns} cannot be a service namespace"))));
     }
     Ok(())
 }
@@ -70,10 +61,7 @@ fn soap_attributes(el: Element<'_>, path: &str) -> Result<(), ModelError> {
             Some(_) => true,
         };
         if !ok {
-            return Err(ModelError::UnexpectedAttribute {
-                name: a.qualified_name(),
-                path: path.to_owned(),
-            });
+            return Err(ModelError::UnexpectedAttribute { name: a.qualified_name(), path: path.to_owned() });
         }
     }
     Ok(())
@@ -96,18 +84,9 @@ impl Operatie {
         let (namespace, naam) = (namespace.into(), naam.into());
         check_namespace("Operatie/namespace", &namespace)?;
         if !is_ncname(&naam) {
-            return Err(ModelError::invalid(
-                "Operatie/naam",
-                Reason::Pattern {
-                    expected: "an XML NCName",
-                },
-            ));
+            return Err(ModelError::invalid("Operatie/naam", Reason::Pattern { expected: "an XML NCName" }));
         }
-        Ok(Operatie {
-            namespace,
-            naam,
-            prefix: Some(DEFAULT_OPERATIE_PREFIX.to_owned()),
-        })
+        Ok(Operatie { namespace, naam, prefix: Some(DEFAULT_OPERATIE_PREFIX.to_owned()) })
     }
 
     /// Writes the operation element with this prefix (an NCName other than `xml`,
@@ -120,9 +99,7 @@ impl Operatie {
         {
             return Err(ModelError::invalid(
                 "Operatie/prefix",
-                Reason::Pattern {
-                    expected: "an NCName other than xml*, soapenv",
-                },
+                Reason::Pattern { expected: "an NCName other than xml*, soapenv" },
             ));
         }
         self.prefix = Some(prefix.to_owned());
@@ -180,21 +157,14 @@ impl FaultCode {
     /// A fault code `{namespace}local`; `None` for an unqualified code such as MAGDA's `Server`.
     pub fn new(namespace: Option<&str>, local: &str) -> Result<Self, ModelError> {
         if !is_ncname(local) {
-            return Err(ModelError::invalid(
-                "faultcode",
-                Reason::Pattern {
-                    expected: "an XML NCName",
-                },
-            ));
+            return Err(ModelError::invalid("faultcode", Reason::Pattern { expected: "an XML NCName" }));
         }
         if let Some(ns) = namespace {
             check_xml_chars("faultcode", ns)?;
             if !is_absolute_uri(ns) {
                 return Err(ModelError::invalid(
                     "faultcode",
-                    Reason::Pattern {
-                        expected: "an absolute namespace URI",
-                    },
+                    Reason::Pattern { expected: "an absolute namespace URI" },
                 ));
             }
         }
@@ -203,11 +173,7 @@ impl FaultCode {
             Some(WSSE_NS) => Some("wsse".to_owned()),
             _ => None,
         };
-        Ok(FaultCode {
-            namespace: namespace.map(str::to_owned),
-            local: local.to_owned(),
-            prefix,
-        })
+        Ok(FaultCode { namespace: namespace.map(str::to_owned), local: local.to_owned(), prefix })
     }
 
     fn soap(local: &str) -> Self {
@@ -243,12 +209,7 @@ impl FaultCode {
     /// always written `soapenv:`).
     pub fn with_prefix(mut self, prefix: &str) -> Result<Self, ModelError> {
         if !is_ncname(prefix) || prefix.to_ascii_lowercase().starts_with("xml") {
-            return Err(ModelError::invalid(
-                "faultcode",
-                Reason::Pattern {
-                    expected: "an NCName prefix",
-                },
-            ));
+            return Err(ModelError::invalid("faultcode", Reason::Pattern { expected: "an NCName prefix" }));
         }
         self.prefix = Some(prefix.to_owned());
         Ok(self)
@@ -295,12 +256,7 @@ impl FaultCode {
             None => (None, qname),
         };
         if prefix.is_some_and(|p| !is_ncname(p)) || !is_ncname(local) {
-            return Err(ModelError::invalid(
-                "faultcode",
-                Reason::Pattern {
-                    expected: "a QName",
-                },
-            ));
+            return Err(ModelError::invalid("faultcode", Reason::Pattern { expected: "a QName" }));
         }
         let namespace = match el.lookup_namespace(prefix) {
             Some("") | None if prefix.is_none() => None,
@@ -308,17 +264,11 @@ impl FaultCode {
             _ => {
                 return Err(ModelError::invalid(
                     "faultcode",
-                    Reason::UndeclaredPrefix {
-                        prefix: prefix.unwrap_or_default().to_owned(),
-                    },
+                    Reason::UndeclaredPrefix { prefix: prefix.unwrap_or_default().to_owned() },
                 ))
             }
         };
-        Ok(FaultCode {
-            namespace,
-            local: local.to_owned(),
-            prefix: prefix.map(str::to_owned),
-        })
+        Ok(FaultCode { namespace, local: local.to_owned(), prefix: prefix.map(str::to_owned) })
     }
 }
 
@@ -338,12 +288,7 @@ impl Fault {
     pub fn new(code: FaultCode, faultstring: impl Into<String>) -> Result<Self, ModelError> {
         let string = faultstring.into();
         check_xml_chars("faultstring", &string)?;
-        Ok(Fault {
-            code,
-            string,
-            actor: None,
-            detail: None,
-        })
+        Ok(Fault { code, string, actor: None, detail: None })
     }
 
     /// Adds a faultactor (a URI).
@@ -414,12 +359,7 @@ impl Fault {
             None => None,
         };
         c.finish()?;
-        Ok(Fault {
-            code,
-            string,
-            actor,
-            detail,
-        })
+        Ok(Fault { code, string, actor, detail })
     }
 }
 
@@ -453,10 +393,7 @@ impl Envelope {
     }
 
     /// Like [`from_envelope_bytes`](Self::from_envelope_bytes) with a declared version.
-    pub fn from_envelope_bytes_with(
-        bytes: &[u8],
-        version: Option<SchemaVersion>,
-    ) -> Result<Self, ModelError> {
+    pub fn from_envelope_bytes_with(bytes: &[u8], version: Option<SchemaVersion>) -> Result<Self, ModelError> {
         let doc = Document::parse(bytes)?;
         Self::read(doc.root(), version)
     }
@@ -489,12 +426,7 @@ impl Envelope {
                     path: "/Envelope".into(),
                 })
             }
-            None => {
-                return Err(ModelError::MissingElement {
-                    expected: "Body",
-                    path: "/Envelope".into(),
-                })
-            }
+            None => return Err(ModelError::MissingElement { expected: "Body", path: "/Envelope".into() }),
         };
         c.finish()?;
         soap_attributes(body, "/Envelope/Body")?;
@@ -508,18 +440,11 @@ impl Envelope {
     }
 
     /// Reads the child of `soapenv:Body`: the operation element or a Fault.
-    pub fn read_body_child(
-        body_child: Element<'_>,
-        version: Option<SchemaVersion>,
-    ) -> Result<Self, ModelError> {
+    pub fn read_body_child(body_child: Element<'_>, version: Option<SchemaVersion>) -> Result<Self, ModelError> {
         Self::read_at(body_child, "Body", version)
     }
 
-    fn read_at(
-        child: Element<'_>,
-        parent: &str,
-        version: Option<SchemaVersion>,
-    ) -> Result<Self, ModelError> {
+    fn read_at(child: Element<'_>, parent: &str, version: Option<SchemaVersion>) -> Result<Self, ModelError> {
         if child.is(Some(SOAP_ENV_NS), "Fault") {
             return Fault::read_at(child, &format!("{parent}/Fault")).map(Envelope::Fault);
         }
@@ -527,8 +452,7 @@ impl Envelope {
             Some(ns) if ns != SOAP_ENV_NS => ns,
             _ => {
                 return Err(ModelError::UnexpectedElement {
-                    expected: "an operation element in a service namespace, or soapenv:Fault"
-                        .into(),
+                    expected: "an operation element in a service namespace, or soapenv:Fault".into(),
                     found: name_of(child),
                     path: parent.to_owned(),
                 })
@@ -537,18 +461,12 @@ impl Envelope {
         let local = child.local_name();
         let path = format!("{parent}/{local}");
         let mut c = ElementCursor::new(child, &path)?;
-        let inner = c.next_any().ok_or(ModelError::MissingElement {
-            expected: "Verzoek or Repliek",
-            path: path.clone(),
-        })?;
+        let inner =
+            c.next_any().ok_or(ModelError::MissingElement { expected: "Verzoek or Repliek", path: path.clone() })?;
         c.finish()?;
         let prefix = child.prefix();
         let is_reply = local.len() > "Response".len() && local.ends_with("Response");
-        let naam = if is_reply {
-            &local[..local.len() - "Response".len()]
-        } else {
-            local
-        };
+        let naam = if is_reply { &local[..local.len() - "Response".len()] } else { local };
         let mut operatie = Operatie::new(ns, naam)?;
         operatie = match prefix {
             Some(p) => operatie.with_prefix(p)?,
@@ -589,12 +507,7 @@ impl Envelope {
     /// `soapenv:Header` (called right after it is opened); `body_start` runs right after
     /// `<soapenv:Body` is opened and may declare namespaces and add attributes (such as
     /// `wsu:Id`). The `soapenv` prefix is bound on the Envelope.
-    pub fn write_with<H, B>(
-        &self,
-        w: &mut XmlWriter,
-        header: H,
-        body_start: B,
-    ) -> Result<(), WriteError>
+    pub fn write_with<H, B>(&self, w: &mut XmlWriter, header: H, body_start: B) -> Result<(), WriteError>
     where
         H: FnOnce(&mut XmlWriter) -> Result<(), WriteError>,
         B: FnOnce(&mut XmlWriter) -> Result<(), WriteError>,

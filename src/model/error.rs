@@ -83,12 +83,8 @@ impl fmt::Display for Reason {
             Reason::WrongUitzonderingType { required } => {
                 write!(f, "Uitzondering Type must be {required} here")
             }
-            Reason::InhoudWithFout => {
-                f.write_str("an Antwoord with an Uitzondering of Type FOUT carries no Inhoud")
-            }
-            Reason::NeitherInhoudNorUitzonderingen => {
-                f.write_str("an Antwoord needs Inhoud or Uitzonderingen")
-            }
+            Reason::InhoudWithFout => f.write_str("an Antwoord with an Uitzondering of Type FOUT carries no Inhoud"),
+            Reason::NeitherInhoudNorUitzonderingen => f.write_str("an Antwoord needs Inhoud or Uitzonderingen"),
             Reason::Other(s) => f.write_str(s),
         }
     }

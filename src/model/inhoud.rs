@@ -23,23 +23,14 @@ pub(crate) struct Fragment {
 impl Fragment {
     /// Parses `<wrapper>` + `fragment` + `</wrapper>`. Anything that closes the wrapper
     /// early, leaves elements open, or is not well-formed fails.
-    fn from_wrapped(
-        wrapper: &'static str,
-        field: &'static str,
-        fragment: &str,
-    ) -> Result<Self, ModelError> {
+    fn from_wrapped(wrapper: &'static str, field: &'static str, fragment: &str) -> Result<Self, ModelError> {
         let text = format!("<{wrapper}>{fragment}</{wrapper}>");
-        let doc = Document::parse(text.as_bytes())
-            .map_err(|error| ModelError::Fragment { field, error })?;
+        let doc = Document::parse(text.as_bytes()).map_err(|error| ModelError::Fragment { field, error })?;
         Self::from_document(doc, wrapper, field)
     }
 
     /// Copies `el` (with the namespace declarations its names need) into a new document.
-    fn from_element(
-        el: Element<'_>,
-        wrapper: &'static str,
-        field: &'static str,
-    ) -> Result<Self, ModelError> {
+    fn from_element(el: Element<'_>, wrapper: &'static str, field: &'static str) -> Result<Self, ModelError> {
         let mut w = XmlWriter::new();
         w.copy_element(el)?;
         let bytes = w.finish()?;
@@ -62,11 +53,7 @@ impl Fragment {
         Self::from_document(doc, wrapper, field)
     }
 
-    fn from_document(
-        doc: Document,
-        wrapper: &'static str,
-        field: &'static str,
-    ) -> Result<Self, ModelError> {
+    fn from_document(doc: Document, wrapper: &'static str, field: &'static str) -> Result<Self, ModelError> {
         let root = doc.root();
         if !root.is(None, wrapper) {
             return Err(ModelError::UnexpectedElement {
@@ -75,13 +62,9 @@ impl Fragment {
                 path: String::new(),
             });
         }
-        let canonical = ExcC14n::new()
-            .canonicalize(root)
-            .map_err(|e| ModelError::invalid(field, Reason::Other(e.to_string())))?;
-        Ok(Fragment {
-            canonical: canonical.into(),
-            doc: Arc::new(doc),
-        })
+        let canonical =
+            ExcC14n::new().canonicalize(root).map_err(|e| ModelError::invalid(field, Reason::Other(e.to_string())))?;
+        Ok(Fragment { canonical: canonical.into(), doc: Arc::new(doc) })
     }
 
     fn root(&self) -> Element<'_> {
@@ -140,10 +123,7 @@ impl Inhoud {
     /// `<Inhoud/>`: content-less (e.g. the answer to a successful Verwijder).
     pub fn empty() -> Self {
         // A constant, well-formed input: this cannot fail.
-        Inhoud(
-            Fragment::from_wrapped("Inhoud", "Inhoud", "")
-                .expect("<Inhoud></Inhoud> is well-formed"),
-        )
+        Inhoud(Fragment::from_wrapped("Inhoud", "Inhoud", "").expect("<Inhoud></Inhoud> is well-formed"))
     }
 
     /// Typed content, written through [`InhoudContent::write_inhoud`].
@@ -244,10 +224,7 @@ impl Detail {
 
     /// The text of `detail/message` if the detail has that MAGDA shape.
     pub fn message_text(&self) -> Option<String> {
-        self.element()
-            .child_elements()
-            .find(|e| e.is(None, "message"))
-            .map(|e| e.text())
+        self.element().child_elements().find(|e| e.is(None, "message")).map(|e| e.text())
     }
 
     /// Writes `<detail>…</detail>`.
@@ -361,9 +338,7 @@ impl<T: CrudObject> Crud<T> {
             _ => Some(ObjectId::new(&c.required_text(OBJECT_ID)?)?),
         };
         let obj = match actie {
-            CrudActie::Aanmaak | CrudActie::Wijzig => {
-                Some(T::read_fields(c.required(T::ELEMENT)?)?)
-            }
+            CrudActie::Aanmaak | CrudActie::Wijzig => Some(T::read_fields(c.required(T::ELEMENT)?)?),
             _ => None,
         };
         c.finish()?;
@@ -372,12 +347,7 @@ impl<T: CrudObject> Crud<T> {
             (CrudActie::Raadpleeg, Some(id), _) => Crud::Raadpleeg(id),
             (CrudActie::Wijzig, Some(id), Some(o)) => Crud::Wijzig(id, o),
             (CrudActie::Verwijder, Some(id), _) => Crud::Verwijder(id),
-            _ => {
-                return Err(ModelError::MissingElement {
-                    expected: OBJECT_ID,
-                    path: "Inhoud".into(),
-                })
-            }
+            _ => return Err(ModelError::MissingElement { expected: OBJECT_ID, path: "Inhoud".into() }),
         })
     }
 }

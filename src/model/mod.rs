@@ -55,12 +55,11 @@ mod values;
 mod verzoek;
 
 pub use context::{
-    Afzender, AfzenderBuilder, Annotatie, Bericht, Context, Ontvanger, OntvangerBuilder,
-    IDENTIFICATIE_MAX, NAAM_KORT_MAX, NAAM_MAX,
+    Afzender, AfzenderBuilder, Annotatie, Bericht, Context, Ontvanger, OntvangerBuilder, IDENTIFICATIE_MAX,
+    NAAM_KORT_MAX, NAAM_MAX,
 };
 pub use envelope::{
-    Envelope, Fault, FaultCode, Operatie, DEFAULT_OPERATIE_PREFIX, SOAP_ENV_NS, SOAP_ENV_PREFIX,
-    WSSE_NS,
+    Envelope, Fault, FaultCode, Operatie, DEFAULT_OPERATIE_PREFIX, SOAP_ENV_NS, SOAP_ENV_PREFIX, WSSE_NS,
 };
 pub use error::{ModelError, Reason};
 pub use inhoud::{Crud, CrudActie, CrudObject, Detail, Inhoud, InhoudContent, OBJECT_ID};
@@ -69,7 +68,6 @@ pub use repliek::{Antwoord, Repliek, RepliekBuilder, Uitkomst};
 pub use tijd::{brussels_local, brussels_offset, TijdPrecisie, Tijdstip};
 pub use uitzondering::{Uitzondering, UitzonderingBuilder, IDENTIFICATIE_DIGITS_MAX};
 pub use values::{
-    BerichtType, Instellingsnummer, Insz, ObjectId, Oorsprong, Referte, SchemaVersion,
-    UitzonderingType, Versie,
+    BerichtType, Instellingsnummer, Insz, ObjectId, Oorsprong, Referte, SchemaVersion, UitzonderingType, Versie,
 };
 pub use verzoek::{Verzoek, VerzoekBuilder, Vraag};

@@ -27,10 +27,7 @@ fn snippet(t: &str) -> String {
 /// Fails if `el` has attributes (the model's elements have none).
 pub fn no_attributes(el: Element<'_>, path: &str) -> Result<(), ModelError> {
     match el.attributes().next() {
-        Some(a) => Err(ModelError::UnexpectedAttribute {
-            name: a.qualified_name(),
-            path: path.to_owned(),
-        }),
+        Some(a) => Err(ModelError::UnexpectedAttribute { name: a.qualified_name(), path: path.to_owned() }),
         None => Ok(()),
     }
 }
@@ -75,19 +72,12 @@ impl<'d> ElementCursor<'d> {
             match n {
                 Node::Element(e) => items.push(e),
                 Node::Text(t) if !t.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r')) => {
-                    return Err(ModelError::UnexpectedText {
-                        path: path.to_owned(),
-                        text: snippet(t),
-                    })
+                    return Err(ModelError::UnexpectedText { path: path.to_owned(), text: snippet(t) })
                 }
                 _ => {}
             }
         }
-        Ok(ElementCursor {
-            items,
-            pos: 0,
-            path: path.to_owned(),
-        })
+        Ok(ElementCursor { items, pos: 0, path: path.to_owned() })
     }
 
     /// The path of the parent element.
@@ -110,10 +100,7 @@ impl<'d> ElementCursor<'d> {
                     found: name_of(*e),
                     path: self.path.clone(),
                 }),
-                None => Err(ModelError::MissingElement {
-                    expected: local,
-                    path: self.path.clone(),
-                }),
+                None => Err(ModelError::MissingElement { expected: local, path: self.path.clone() }),
             },
         }
     }

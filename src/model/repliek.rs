@@ -25,10 +25,7 @@ pub struct Uitkomst {
 impl Uitkomst {
     /// Success: Inhoud, no Uitzonderingen.
     pub fn ok(inhoud: Inhoud) -> Self {
-        Uitkomst {
-            inhoud: Some(inhoud),
-            uitzonderingen: Vec::new(),
-        }
+        Uitkomst { inhoud: Some(inhoud), uitzonderingen: Vec::new() }
     }
 
     /// Success with warnings or information: Inhoud plus Uitzonderingen, none of Type FOUT.
@@ -40,22 +37,14 @@ impl Uitkomst {
         if uitzonderingen.iter().any(Uitzondering::is_fout) {
             return Err(ModelError::invalid(
                 "Antwoord/Uitzonderingen",
-                Reason::WrongUitzonderingType {
-                    required: "WAARSCHUWING or INFORMATIE",
-                },
+                Reason::WrongUitzonderingType { required: "WAARSCHUWING or INFORMATIE" },
             ));
         }
-        Ok(Uitkomst {
-            inhoud: Some(inhoud),
-            uitzonderingen,
-        })
+        Ok(Uitkomst { inhoud: Some(inhoud), uitzonderingen })
     }
 
     /// Failure: `fout` (of Type FOUT) and possibly more Uitzonderingen, no Inhoud.
-    pub fn fout(
-        fout: Uitzondering,
-        meer: impl IntoIterator<Item = Uitzondering>,
-    ) -> Result<Self, ModelError> {
+    pub fn fout(fout: Uitzondering, meer: impl IntoIterator<Item = Uitzondering>) -> Result<Self, ModelError> {
         if !fout.is_fout() {
             return Err(ModelError::invalid(
                 "Antwoord/Uitzonderingen",
@@ -64,41 +53,23 @@ impl Uitkomst {
         }
         let mut uitzonderingen = vec![fout];
         uitzonderingen.extend(meer);
-        Ok(Uitkomst {
-            inhoud: None,
-            uitzonderingen,
-        })
+        Ok(Uitkomst { inhoud: None, uitzonderingen })
     }
 
     /// No Inhoud, only Uitzonderingen of any Type (e.g. a WAARSCHUWING "no data found").
-    pub fn zonder_inhoud(
-        eerste: Uitzondering,
-        meer: impl IntoIterator<Item = Uitzondering>,
-    ) -> Self {
+    pub fn zonder_inhoud(eerste: Uitzondering, meer: impl IntoIterator<Item = Uitzondering>) -> Self {
         let mut uitzonderingen = vec![eerste];
         uitzonderingen.extend(meer);
-        Uitkomst {
-            inhoud: None,
-            uitzonderingen,
-        }
+        Uitkomst { inhoud: None, uitzonderingen }
     }
 
-    fn from_parts(
-        inhoud: Option<Inhoud>,
-        uitzonderingen: Vec<Uitzondering>,
-    ) -> Result<Self, ModelError> {
+    fn from_parts(inhoud: Option<Inhoud>, uitzonderingen: Vec<Uitzondering>) -> Result<Self, ModelError> {
         match (inhoud, uitzonderingen.is_empty()) {
-            (None, true) => Err(ModelError::invalid(
-                "Antwoord",
-                Reason::NeitherInhoudNorUitzonderingen,
-            )),
+            (None, true) => Err(ModelError::invalid("Antwoord", Reason::NeitherInhoudNorUitzonderingen)),
             (Some(_), false) if uitzonderingen.iter().any(Uitzondering::is_fout) => {
                 Err(ModelError::invalid("Antwoord", Reason::InhoudWithFout))
             }
-            (inhoud, _) => Ok(Uitkomst {
-                inhoud,
-                uitzonderingen,
-            }),
+            (inhoud, _) => Ok(Uitkomst { inhoud, uitzonderingen }),
         }
     }
 
@@ -138,10 +109,7 @@ impl Antwoord {
         inhoud: Inhoud,
         meldingen: impl IntoIterator<Item = Uitzondering>,
     ) -> Result<Self, ModelError> {
-        Ok(Self::new(
-            referte,
-            Uitkomst::ok_met_meldingen(inhoud, meldingen)?,
-        ))
+        Ok(Self::new(referte, Uitkomst::ok_met_meldingen(inhoud, meldingen)?))
     }
     /// Failure: at least one Uitzondering, the first of Type FOUT, and no Inhoud.
     pub fn fout(
@@ -196,10 +164,7 @@ impl Antwoord {
             None => Vec::new(),
         };
         c.finish()?;
-        Ok(Antwoord {
-            referte,
-            uitkomst: Uitkomst::from_parts(inhoud, uitzonderingen)?,
-        })
+        Ok(Antwoord { referte, uitkomst: Uitkomst::from_parts(inhoud, uitzonderingen)? })
     }
 }
 
@@ -250,11 +215,7 @@ impl Repliek {
         self.write_inner(w, false)
     }
 
-    pub(crate) fn write_inner(
-        &self,
-        w: &mut XmlWriter,
-        reset_default: bool,
-    ) -> Result<(), WriteError> {
+    pub(crate) fn write_inner(&self, w: &mut XmlWriter, reset_default: bool) -> Result<(), WriteError> {
         w.start_element(None, "Repliek")?;
         if reset_default {
             w.declare_namespace(None, "")?;
@@ -280,11 +241,7 @@ impl Repliek {
         Self::read_at(el, "Repliek", version)
     }
 
-    pub(crate) fn read_at(
-        el: Element<'_>,
-        path: &str,
-        version: Option<SchemaVersion>,
-    ) -> Result<Self, ModelError> {
+    pub(crate) fn read_at(el: Element<'_>, path: &str, version: Option<SchemaVersion>) -> Result<Self, ModelError> {
         if !el.is(None, "Repliek") {
             return Err(ModelError::UnexpectedElement {
                 expected: "unqualified Repliek".into(),
@@ -312,12 +269,7 @@ impl Repliek {
             None => Vec::new(),
         };
         c.finish()?;
-        let mut r = Repliek {
-            version: SchemaVersion::V02_00,
-            context,
-            antwoorden,
-            uitzonderingen,
-        };
+        let mut r = Repliek { version: SchemaVersion::V02_00, context, antwoorden, uitzonderingen };
         r.version = match version {
             Some(v) => v,
             None => r.detect_version(),
@@ -335,10 +287,7 @@ impl Repliek {
         let b = &self.context.bericht;
         let says_02_00 = self.all_uitzonderingen().any(|u| u.oorsprong().is_some())
             || long(b.afzender.referte())
-            || b.ontvanger
-                .as_ref()
-                .and_then(|o| o.referte())
-                .is_some_and(long)
+            || b.ontvanger.as_ref().and_then(|o| o.referte()).is_some_and(long)
             || self.antwoorden.iter().any(|a| long(&a.referte));
         if !says_02_00 && self.all_uitzonderingen().any(|u| u.oorsprong().is_none()) {
             v1
@@ -348,18 +297,12 @@ impl Repliek {
     }
 
     fn all_uitzonderingen(&self) -> impl Iterator<Item = &Uitzondering> {
-        self.uitzonderingen.iter().chain(
-            self.antwoorden
-                .iter()
-                .flat_map(|a| a.uitkomst.uitzonderingen.iter()),
-        )
+        self.uitzonderingen.iter().chain(self.antwoorden.iter().flat_map(|a| a.uitkomst.uitzonderingen.iter()))
     }
 
     fn check(&self) -> Result<(), ModelError> {
         if self.antwoorden.len() > Self::MAX_ANTWOORDEN {
-            return Err(ModelError::TooManyAntwoorden {
-                count: self.antwoorden.len(),
-            });
+            return Err(ModelError::TooManyAntwoorden { count: self.antwoorden.len() });
         }
         let mut seen = HashSet::new();
         for a in &self.antwoorden {

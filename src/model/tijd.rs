@@ -13,8 +13,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
-    Timelike, Utc, Weekday,
+    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc, Weekday,
 };
 
 use super::error::{ModelError, Reason};
@@ -98,11 +97,7 @@ impl Tijdstip {
     fn brussels(t: DateTime<Utc>) -> Self {
         let local = brussels_local(t);
         let tijd = local.time().with_nanosecond(0).unwrap_or(local.time());
-        Tijdstip {
-            datum: local.date(),
-            tijd,
-            precisie: TijdPrecisie::Milliseconden,
-        }
+        Tijdstip { datum: local.date(), tijd, precisie: TijdPrecisie::Milliseconden }
     }
 
     /// A local date and time, written `HH:MM:SS.mmm` (sub-millisecond digits are dropped).
@@ -111,11 +106,7 @@ impl Tijdstip {
         check_year(datum)?;
         let ms = (tijd.nanosecond() / 1_000_000).min(999);
         let tijd = tijd.with_nanosecond(ms * 1_000_000).unwrap_or(tijd);
-        Ok(Tijdstip {
-            datum,
-            tijd,
-            precisie: TijdPrecisie::Milliseconden,
-        })
+        Ok(Tijdstip { datum, tijd, precisie: TijdPrecisie::Milliseconden })
     }
 
     /// Parses the wire form: Datum `YYYY-MM-DD`, Tijd `HH:MM`, `HH:MM:SS` or `HH:MM:SS.mmm`.
@@ -123,11 +114,7 @@ impl Tijdstip {
     pub fn parse(datum: &str, tijd: &str) -> Result<Self, ModelError> {
         let d = parse_datum(datum)?;
         let (t, precisie) = parse_tijd(tijd)?;
-        Ok(Tijdstip {
-            datum: d,
-            tijd: t,
-            precisie,
-        })
+        Ok(Tijdstip { datum: d, tijd: t, precisie })
     }
 
     /// The date.
@@ -147,12 +134,7 @@ impl Tijdstip {
 
     /// Datum as written: `YYYY-MM-DD`.
     pub fn datum_str(&self) -> String {
-        format!(
-            "{:04}-{:02}-{:02}",
-            self.datum.year(),
-            self.datum.month(),
-            self.datum.day()
-        )
+        format!("{:04}-{:02}-{:02}", self.datum.year(), self.datum.month(), self.datum.day())
     }
 
     /// Tijd as written, in its precision.
@@ -185,9 +167,7 @@ impl FromStr for Tijdstip {
     type Err = ModelError;
     /// Parses `YYYY-MM-DDTHH:MM[:SS[.mmm]]` (or with a space instead of `T`).
     fn from_str(s: &str) -> Result<Self, ModelError> {
-        let (d, t) = s
-            .split_once(['T', ' '])
-            .ok_or(ModelError::invalid("Tijdstip", Reason::NotADateOrTime))?;
+        let (d, t) = s.split_once(['T', ' ']).ok_or(ModelError::invalid("Tijdstip", Reason::NotADateOrTime))?;
         Self::parse(d, t)
     }
 }
@@ -195,12 +175,7 @@ impl FromStr for Tijdstip {
 fn check_year(d: NaiveDate) -> Result<(), ModelError> {
     match d.year() {
         0..=2999 | 9000..=9999 => Ok(()),
-        _ => Err(ModelError::invalid(
-            "Tijdstip/Datum",
-            Reason::Pattern {
-                expected: "a year 0000-2999 or 9000-9999",
-            },
-        )),
+        _ => Err(ModelError::invalid("Tijdstip/Datum", Reason::Pattern { expected: "a year 0000-2999 or 9000-9999" })),
     }
 }
 
@@ -212,14 +187,7 @@ fn digits(s: &str) -> Option<u32> {
 }
 
 fn parse_datum(s: &str) -> Result<NaiveDate, ModelError> {
-    let bad = || {
-        ModelError::invalid(
-            "Tijdstip/Datum",
-            Reason::Pattern {
-                expected: "YYYY-MM-DD",
-            },
-        )
-    };
+    let bad = || ModelError::invalid("Tijdstip/Datum", Reason::Pattern { expected: "YYYY-MM-DD" });
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(bad());
@@ -228,26 +196,15 @@ fn parse_datum(s: &str) -> Result<NaiveDate, ModelError> {
     let m = digits(&s[5..7]).ok_or_else(bad)?;
     let d = digits(&s[8..10]).ok_or_else(bad)?;
     let y = i32::try_from(y).map_err(|_| bad())?;
-    let date = NaiveDate::from_ymd_opt(y, m, d).ok_or(ModelError::invalid(
-        "Tijdstip/Datum",
-        Reason::NotADateOrTime,
-    ))?;
+    let date = NaiveDate::from_ymd_opt(y, m, d).ok_or(ModelError::invalid("Tijdstip/Datum", Reason::NotADateOrTime))?;
     check_year(date)?;
     Ok(date)
 }
 
 fn parse_tijd(s: &str) -> Result<(NaiveTime, TijdPrecisie), ModelError> {
-    let bad = || {
-        ModelError::invalid(
-            "Tijdstip/Tijd",
-            Reason::Pattern {
-                expected: "HH:MM[:SS[.mmm]]",
-            },
-        )
-    };
+    let bad = || ModelError::invalid("Tijdstip/Tijd", Reason::Pattern { expected: "HH:MM[:SS[.mmm]]" });
     let b = s.as_bytes();
-    let two =
-        |i: usize| -> Result<u32, ModelError> { s.get(i..i + 2).and_then(digits).ok_or_else(bad) };
+    let two = |i: usize| -> Result<u32, ModelError> { s.get(i..i + 2).and_then(digits).ok_or_else(bad) };
     let (h, m, sec, ms, p) = match b.len() {
         5 if b[2] == b':' => (two(0)?, two(3)?, 0, 0, TijdPrecisie::Minuten),
         8 if b[2] == b':' && b[5] == b':' => (two(0)?, two(3)?, two(6)?, 0, TijdPrecisie::Seconden),
@@ -271,70 +228,35 @@ mod tests {
     use super::*;
 
     fn utc(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .map(|d| d.with_timezone(&Utc))
-            .unwrap_or_else(|e| panic!("{s}: {e}"))
+        DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).unwrap_or_else(|e| panic!("{s}: {e}"))
     }
 
     #[test]
     fn spring_forward_2025() {
         // Last Sunday of March 2025 is the 30th; the change is at 01:00 UTC.
-        assert_eq!(
-            brussels_local(utc("2025-03-30T00:59:59Z")).to_string(),
-            "2025-03-30 01:59:59"
-        );
-        assert_eq!(
-            brussels_local(utc("2025-03-30T01:00:00Z")).to_string(),
-            "2025-03-30 03:00:00"
-        );
+        assert_eq!(brussels_local(utc("2025-03-30T00:59:59Z")).to_string(), "2025-03-30 01:59:59");
+        assert_eq!(brussels_local(utc("2025-03-30T01:00:00Z")).to_string(), "2025-03-30 03:00:00");
     }
 
     #[test]
     fn fall_back_2025() {
         // Last Sunday of October 2025 is the 26th.
-        assert_eq!(
-            brussels_local(utc("2025-10-26T00:59:59Z")).to_string(),
-            "2025-10-26 02:59:59"
-        );
-        assert_eq!(
-            brussels_local(utc("2025-10-26T01:00:00Z")).to_string(),
-            "2025-10-26 02:00:00"
-        );
+        assert_eq!(brussels_local(utc("2025-10-26T00:59:59Z")).to_string(), "2025-10-26 02:59:59");
+        assert_eq!(brussels_local(utc("2025-10-26T01:00:00Z")).to_string(), "2025-10-26 02:00:00");
     }
 
     #[test]
     fn other_years_and_winter() {
         // 2024: 31 March and 27 October.
-        assert_eq!(
-            brussels_offset(utc("2024-03-31T00:30:00Z")).local_minus_utc(),
-            3600
-        );
-        assert_eq!(
-            brussels_offset(utc("2024-03-31T01:30:00Z")).local_minus_utc(),
-            7200
-        );
-        assert_eq!(
-            brussels_offset(utc("2024-10-27T00:30:00Z")).local_minus_utc(),
-            7200
-        );
-        assert_eq!(
-            brussels_offset(utc("2024-10-27T01:30:00Z")).local_minus_utc(),
-            3600
-        );
-        assert_eq!(
-            brussels_offset(utc("2024-01-15T12:00:00Z")).local_minus_utc(),
-            3600
-        );
-        assert_eq!(
-            brussels_offset(utc("2024-07-15T12:00:00Z")).local_minus_utc(),
-            7200
-        );
+        assert_eq!(brussels_offset(utc("2024-03-31T00:30:00Z")).local_minus_utc(), 3600);
+        assert_eq!(brussels_offset(utc("2024-03-31T01:30:00Z")).local_minus_utc(), 7200);
+        assert_eq!(brussels_offset(utc("2024-10-27T00:30:00Z")).local_minus_utc(), 7200);
+        assert_eq!(brussels_offset(utc("2024-10-27T01:30:00Z")).local_minus_utc(), 3600);
+        assert_eq!(brussels_offset(utc("2024-01-15T12:00:00Z")).local_minus_utc(), 3600);
+        assert_eq!(brussels_offset(utc("2024-07-15T12:00:00Z")).local_minus_utc(), 7200);
         // New Year's Eve crosses the date line in local time.
         let t = Tijdstip::from_utc(utc("2024-12-31T23:30:00.789Z")).expect("in range");
-        assert_eq!(
-            (t.datum_str().as_str(), t.tijd_str().as_str()),
-            ("2025-01-01", "00:30:00.000")
-        );
+        assert_eq!((t.datum_str().as_str(), t.tijd_str().as_str()), ("2025-01-01", "00:30:00.000"));
     }
 
     #[test]

@@ -44,26 +44,17 @@ impl Uitzondering {
     }
 
     /// Starts an Uitzondering of Type FOUT.
-    pub fn fout(
-        identificatie: impl Into<String>,
-        diagnose: impl Into<String>,
-    ) -> UitzonderingBuilder {
+    pub fn fout(identificatie: impl Into<String>, diagnose: impl Into<String>) -> UitzonderingBuilder {
         Self::builder(UitzonderingType::Fout, identificatie, diagnose)
     }
 
     /// Starts an Uitzondering of Type WAARSCHUWING.
-    pub fn waarschuwing(
-        identificatie: impl Into<String>,
-        diagnose: impl Into<String>,
-    ) -> UitzonderingBuilder {
+    pub fn waarschuwing(identificatie: impl Into<String>, diagnose: impl Into<String>) -> UitzonderingBuilder {
         Self::builder(UitzonderingType::Waarschuwing, identificatie, diagnose)
     }
 
     /// Starts an Uitzondering of Type INFORMATIE.
-    pub fn informatie(
-        identificatie: impl Into<String>,
-        diagnose: impl Into<String>,
-    ) -> UitzonderingBuilder {
+    pub fn informatie(identificatie: impl Into<String>, diagnose: impl Into<String>) -> UitzonderingBuilder {
         Self::builder(UitzonderingType::Informatie, identificatie, diagnose)
     }
 
@@ -103,17 +94,12 @@ impl Uitzondering {
     fn check(&self) -> Result<(), ModelError> {
         let id = &self.identificatie;
         if id.is_empty() {
-            return Err(ModelError::invalid(
-                "Uitzondering/Identificatie",
-                Reason::Empty,
-            ));
+            return Err(ModelError::invalid("Uitzondering/Identificatie", Reason::Empty));
         }
         if id.len() > IDENTIFICATIE_DIGITS_MAX || !id.bytes().all(|b| b.is_ascii_digit()) {
             return Err(ModelError::invalid(
                 "Uitzondering/Identificatie",
-                Reason::Pattern {
-                    expected: "1 to 10 digits",
-                },
+                Reason::Pattern { expected: "1 to 10 digits" },
             ));
         }
         check_xml_chars("Uitzondering/Diagnose", &self.diagnose)?;
@@ -126,14 +112,8 @@ impl Uitzondering {
     /// Oorsprong is required in 02.00 and not allowed in 01.02.
     pub(crate) fn check_version(&self, v: SchemaVersion) -> Result<(), ModelError> {
         match (v.has_oorsprong(), self.oorsprong.is_some()) {
-            (true, false) => Err(ModelError::invalid(
-                "Uitzondering/Oorsprong",
-                Reason::RequiredIn(v),
-            )),
-            (false, true) => Err(ModelError::invalid(
-                "Uitzondering/Oorsprong",
-                Reason::NotAllowedIn(v),
-            )),
+            (true, false) => Err(ModelError::invalid("Uitzondering/Oorsprong", Reason::RequiredIn(v))),
+            (false, true) => Err(ModelError::invalid("Uitzondering/Oorsprong", Reason::NotAllowedIn(v))),
             _ => Ok(()),
         }
     }
@@ -161,10 +141,7 @@ impl Uitzondering {
         let mut c = ElementCursor::new(el, path)?;
         let identificatie = c.required_text("Identificatie")?;
         let oorsprong = match c.optional_text("Oorsprong")? {
-            Some(o) => Some(
-                Oorsprong::new(&o)
-                    .map_err(|e| super::values::relabel(e, "Uitzondering/Oorsprong"))?,
-            ),
+            Some(o) => Some(Oorsprong::new(&o).map_err(|e| super::values::relabel(e, "Uitzondering/Oorsprong"))?),
             None => None,
         };
         let type_ = UitzonderingType::new(&c.required_text("Type")?)?;
@@ -179,15 +156,7 @@ impl Uitzondering {
             None => Vec::new(),
         };
         c.finish()?;
-        let u = Uitzondering {
-            identificatie,
-            oorsprong,
-            type_,
-            tijdstip,
-            diagnose,
-            omstandigheid,
-            annotaties,
-        };
+        let u = Uitzondering { identificatie, oorsprong, type_, tijdstip, diagnose, omstandigheid, annotaties };
         u.check()?;
         Ok(u)
     }
@@ -227,10 +196,7 @@ impl UitzonderingBuilder {
     }
 }
 
-pub(crate) fn write_uitzonderingen(
-    w: &mut XmlWriter,
-    u: &[Uitzondering],
-) -> Result<(), WriteError> {
+pub(crate) fn write_uitzonderingen(w: &mut XmlWriter, u: &[Uitzondering]) -> Result<(), WriteError> {
     if u.is_empty() {
         return Ok(());
     }
@@ -242,17 +208,11 @@ pub(crate) fn write_uitzonderingen(
     Ok(())
 }
 
-pub(crate) fn read_uitzonderingen(
-    el: Element<'_>,
-    path: &str,
-) -> Result<Vec<Uitzondering>, ModelError> {
+pub(crate) fn read_uitzonderingen(el: Element<'_>, path: &str) -> Result<Vec<Uitzondering>, ModelError> {
     let mut c = ElementCursor::new(el, path)?;
     let mut out = Vec::new();
     for (i, u) in c.one_or_more("Uitzondering")?.into_iter().enumerate() {
-        out.push(Uitzondering::read(
-            u,
-            &format!("{path}/Uitzondering[{}]", i + 1),
-        )?);
+        out.push(Uitzondering::read(u, &format!("{path}/Uitzondering[{}]", i + 1))?);
     }
     c.finish()?;
     Ok(out)

@@ -50,12 +50,7 @@ impl FromStr for SchemaVersion {
         match s {
             "02.00" => Ok(SchemaVersion::V02_00),
             "01.02" => Ok(SchemaVersion::V01_02),
-            _ => Err(ModelError::invalid(
-                "SchemaVersion",
-                Reason::NotInEnumeration {
-                    allowed: "02.00|01.02",
-                },
-            )),
+            _ => Err(ModelError::invalid("SchemaVersion", Reason::NotInEnumeration { allowed: "02.00|01.02" })),
         }
     }
 }
@@ -69,21 +64,13 @@ fn is_xml_char(c: char) -> bool {
 /// Checks that `s` can be carried by XML 1.0.
 pub(crate) fn check_xml_chars(field: &'static str, s: &str) -> Result<(), ModelError> {
     match s.chars().find(|&c| !is_xml_char(c)) {
-        Some(c) => Err(ModelError::invalid(
-            field,
-            Reason::IllegalCharacter { code: c as u32 },
-        )),
+        Some(c) => Err(ModelError::invalid(field, Reason::IllegalCharacter { code: c as u32 })),
         None => Ok(()),
     }
 }
 
 /// Checks XML characters and `min..=max` characters (as XSD counts length: in characters).
-pub(crate) fn check_text(
-    field: &'static str,
-    s: &str,
-    min: usize,
-    max: Option<usize>,
-) -> Result<(), ModelError> {
+pub(crate) fn check_text(field: &'static str, s: &str, min: usize, max: Option<usize>) -> Result<(), ModelError> {
     check_xml_chars(field, s)?;
     let n = s.chars().count();
     if n < min {
@@ -91,10 +78,7 @@ pub(crate) fn check_text(
     }
     if let Some(max) = max {
         if n > max {
-            return Err(ModelError::invalid(
-                field,
-                Reason::TooLong { max, actual: n },
-            ));
+            return Err(ModelError::invalid(field, Reason::TooLong { max, actual: n }));
         }
     }
     Ok(())
@@ -174,20 +158,10 @@ impl Referte {
     }
 
     /// Checks the version-specific length (24 in 01.02) for the named field.
-    pub(crate) fn check_version(
-        &self,
-        field: &'static str,
-        v: SchemaVersion,
-    ) -> Result<(), ModelError> {
+    pub(crate) fn check_version(&self, field: &'static str, v: SchemaVersion) -> Result<(), ModelError> {
         let n = self.char_len();
         if n > v.max_referte_len() {
-            return Err(ModelError::invalid(
-                field,
-                Reason::TooLong {
-                    max: v.max_referte_len(),
-                    actual: n,
-                },
-            ));
+            return Err(ModelError::invalid(field, Reason::TooLong { max: v.max_referte_len(), actual: n }));
         }
         Ok(())
     }
@@ -219,12 +193,7 @@ impl Instellingsnummer {
             return Err(ModelError::invalid("Instellingsnummer", Reason::Empty));
         }
         if s.len() > 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ModelError::invalid(
-                "Instellingsnummer",
-                Reason::Pattern {
-                    expected: "1 to 6 digits",
-                },
-            ));
+            return Err(ModelError::invalid("Instellingsnummer", Reason::Pattern { expected: "1 to 6 digits" }));
         }
         Ok(Instellingsnummer(s.to_owned()))
     }
@@ -241,12 +210,7 @@ impl Insz {
     /// Validates the form and the check digits (either variant).
     pub fn new(s: &str) -> Result<Self, ModelError> {
         if s.len() != 11 || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ModelError::invalid(
-                "Insz",
-                Reason::Pattern {
-                    expected: "11 digits",
-                },
-            ));
+            return Err(ModelError::invalid("Insz", Reason::Pattern { expected: "11 digits" }));
         }
         let digits = |r: &str| r.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
         let base = digits(&s[..9]);
@@ -275,12 +239,7 @@ impl Versie {
                 _ => c.is_ascii_digit(),
             });
         if !ok {
-            return Err(ModelError::invalid(
-                "Versie",
-                Reason::Pattern {
-                    expected: "NN.NN.NNNN",
-                },
-            ));
+            return Err(ModelError::invalid("Versie", Reason::Pattern { expected: "NN.NN.NNNN" }));
         }
         Ok(Versie(s.to_owned()))
     }
@@ -298,12 +257,7 @@ impl Oorsprong {
             return Err(ModelError::invalid("Oorsprong", Reason::Empty));
         }
         if s.len() > 5 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(ModelError::invalid(
-                "Oorsprong",
-                Reason::Pattern {
-                    expected: "[0-9A-Za-z_]{1,5}",
-                },
-            ));
+            return Err(ModelError::invalid("Oorsprong", Reason::Pattern { expected: "[0-9A-Za-z_]{1,5}" }));
         }
         Ok(Oorsprong(s.to_owned()))
     }
@@ -322,9 +276,7 @@ impl ObjectId {
         if s.trim() != s {
             return Err(ModelError::invalid(
                 "ObjectID",
-                Reason::Pattern {
-                    expected: "no leading or trailing whitespace",
-                },
+                Reason::Pattern { expected: "no leading or trailing whitespace" },
             ));
         }
         Ok(ObjectId(s.to_owned()))
@@ -431,27 +383,10 @@ mod tests {
             ("85073003329", Reason::CheckDigits),
             ("01010112302", Reason::CheckDigits),
             ("00000000000", Reason::CheckDigits),
-            (
-                "8507300332",
-                Reason::Pattern {
-                    expected: "11 digits",
-                },
-            ),
-            (
-                "8507300332A",
-                Reason::Pattern {
-                    expected: "11 digits",
-                },
-            ),
+            ("8507300332", Reason::Pattern { expected: "11 digits" }),
+            ("8507300332A", Reason::Pattern { expected: "11 digits" }),
         ] {
-            assert_eq!(
-                Insz::new(bad),
-                Err(ModelError::Invalid {
-                    field: "Insz",
-                    reason
-                }),
-                "{bad}"
-            );
+            assert_eq!(Insz::new(bad), Err(ModelError::Invalid { field: "Insz", reason }), "{bad}");
         }
     }
 

@@ -96,23 +96,15 @@ impl Verzoek {
     /// does by default), Ontvanger = this Verzoek's Afzender with its Referte.
     /// No Antwoorden yet (see [`beantwoord`](Self::beantwoord)).
     pub fn repliek(&self, afzender: Afzender) -> RepliekBuilder {
-        RepliekBuilder::new(
-            self.context.naam.clone(),
-            self.context.versie.clone(),
-            afzender,
-        )
-        .schema_version(self.version)
-        .ontvanger(Ontvanger::from(self.afzender()))
+        RepliekBuilder::new(self.context.naam.clone(), self.context.versie.clone(), afzender)
+            .schema_version(self.version)
+            .ontvanger(Ontvanger::from(self.afzender()))
     }
 
     /// The Repliek with one Antwoord per Vraag, in order, each with its Vraag's Referte and
     /// the [`Uitkomst`] `answer` gives. Add level-2 Uitzonderingen or Annotaties to the
     /// returned builder, then build it.
-    pub fn beantwoord<F>(
-        &self,
-        afzender: Afzender,
-        mut answer: F,
-    ) -> Result<RepliekBuilder, ModelError>
+    pub fn beantwoord<F>(&self, afzender: Afzender, mut answer: F) -> Result<RepliekBuilder, ModelError>
     where
         F: FnMut(&Vraag) -> Result<Uitkomst, ModelError>,
     {
@@ -128,11 +120,7 @@ impl Verzoek {
         self.write_inner(w, false)
     }
 
-    pub(crate) fn write_inner(
-        &self,
-        w: &mut XmlWriter,
-        reset_default: bool,
-    ) -> Result<(), WriteError> {
+    pub(crate) fn write_inner(&self, w: &mut XmlWriter, reset_default: bool) -> Result<(), WriteError> {
         w.start_element(None, "Verzoek")?;
         if reset_default {
             w.declare_namespace(None, "")?;
@@ -157,11 +145,7 @@ impl Verzoek {
         Self::read_at(el, "Verzoek", version)
     }
 
-    pub(crate) fn read_at(
-        el: Element<'_>,
-        path: &str,
-        version: Option<SchemaVersion>,
-    ) -> Result<Self, ModelError> {
+    pub(crate) fn read_at(el: Element<'_>, path: &str, version: Option<SchemaVersion>) -> Result<Self, ModelError> {
         if !el.is(None, "Verzoek") {
             return Err(ModelError::UnexpectedElement {
                 expected: "unqualified Verzoek".into(),
@@ -194,11 +178,7 @@ impl Verzoek {
             vragen.push(Vraag { referte, inhoud });
         }
         vc.finish()?;
-        let v = Verzoek {
-            version: version.unwrap_or_default(),
-            context,
-            vragen,
-        };
+        let v = Verzoek { version: version.unwrap_or_default(), context, vragen };
         v.check()?;
         Ok(v)
     }
@@ -208,9 +188,7 @@ impl Verzoek {
             return Err(ModelError::NoVragen);
         }
         if self.vragen.len() > Self::MAX_VRAGEN {
-            return Err(ModelError::TooManyVragen {
-                count: self.vragen.len(),
-            });
+            return Err(ModelError::TooManyVragen { count: self.vragen.len() });
         }
         let mut seen = HashSet::new();
         for v in &self.vragen {
@@ -286,10 +264,7 @@ impl VerzoekBuilder {
         let vragen = self
             .vragen
             .into_iter()
-            .map(|(r, inhoud)| Vraag {
-                referte: r.unwrap_or_else(|| Referte::generate_for(version)),
-                inhoud,
-            })
+            .map(|(r, inhoud)| Vraag { referte: r.unwrap_or_else(|| Referte::generate_for(version)), inhoud })
             .collect();
         let context = Context::new(
             self.naam,
@@ -302,11 +277,7 @@ impl VerzoekBuilder {
             },
             self.annotaties,
         )?;
-        let v = Verzoek {
-            version,
-            context,
-            vragen,
-        };
+        let v = Verzoek { version, context, vragen };
         v.check()?;
         Ok(v)
     }

@@ -30,17 +30,8 @@ pub fn insz() -> impl Strategy<Value = Insz> {
 }
 
 pub fn tijdstip_s() -> impl Strategy<Value = Tijdstip> {
-    (
-        1990u32..2100,
-        1u32..=12,
-        1u32..=28,
-        0u32..24,
-        0u32..60,
-        0u32..60,
-        0u32..1000,
-        0u8..3,
-    )
-        .prop_map(|(y, mo, d, h, mi, s, ms, p)| {
+    (1990u32..2100, 1u32..=12, 1u32..=28, 0u32..24, 0u32..60, 0u32..60, 0u32..1000, 0u8..3).prop_map(
+        |(y, mo, d, h, mi, s, ms, p)| {
             let datum = format!("{y:04}-{mo:02}-{d:02}");
             let tijd = match p {
                 0 => format!("{h:02}:{mi:02}"),
@@ -48,7 +39,8 @@ pub fn tijdstip_s() -> impl Strategy<Value = Tijdstip> {
                 _ => format!("{h:02}:{mi:02}:{s:02}.{ms:03}"),
             };
             Tijdstip::parse(&datum, &tijd).expect("valid Tijdstip")
-        })
+        },
+    )
 }
 
 /// A Referte prefix; an index suffix makes Refertes distinct. ≤ 24 characters in all.
@@ -77,13 +69,7 @@ pub fn adres() -> impl Strategy<Value = AdresIn> {
         proptest::option::of(text(1, 24)),
         proptest::option::of(insz()),
     )
-        .prop_map(|(id, naam, oe, hoed, gebruiker)| AdresIn {
-            id,
-            naam,
-            oe,
-            hoed,
-            gebruiker,
-        })
+        .prop_map(|(id, naam, oe, hoed, gebruiker)| AdresIn { id, naam, oe, hoed, gebruiker })
 }
 
 pub fn afzender(a: &AdresIn, r: Referte) -> Afzender {
@@ -168,33 +154,28 @@ pub fn verzoek_s() -> impl Strategy<Value = (Operatie, Verzoek)> {
         proptest::collection::vec((text(0, 10), text(0, 20)), 0..3),
         any::<bool>(),
     )
-        .prop_map(
-            |(v, naam, versie, afz, ontv, rp, tijd, vragen, ann, default_ns)| {
-                let mut b = Verzoek::builder(
-                    naam,
-                    Versie::new(&versie).expect("Versie"),
-                    afzender(&afz, mk_referte(&rp, 0)),
-                )
-                .schema_version(v)
-                .tijdstip(tijd);
-                if let Some(o) = ontv {
-                    let a = afzender(&o, mk_referte(&rp, 1000));
-                    b = b.ontvanger(Ontvanger::from(&a));
-                }
-                for (n, w) in ann {
-                    b = b.annotatie(Annotatie::new(n, w).expect("Annotatie"));
-                }
-                for (i, velden) in vragen.into_iter().enumerate() {
-                    let inhoud = Inhoud::from_content(&Velden(velden)).expect("Inhoud");
-                    b = b.vraag(Vraag::new(mk_referte(&rp, i + 1), inhoud));
-                }
-                let mut op = Operatie::new(GHI_NS, "GeefHistoriekInschrijving").expect("Operatie");
-                if default_ns {
-                    op = op.with_default_namespace();
-                }
-                (op, b.build().expect("valid Verzoek"))
-            },
-        )
+        .prop_map(|(v, naam, versie, afz, ontv, rp, tijd, vragen, ann, default_ns)| {
+            let mut b =
+                Verzoek::builder(naam, Versie::new(&versie).expect("Versie"), afzender(&afz, mk_referte(&rp, 0)))
+                    .schema_version(v)
+                    .tijdstip(tijd);
+            if let Some(o) = ontv {
+                let a = afzender(&o, mk_referte(&rp, 1000));
+                b = b.ontvanger(Ontvanger::from(&a));
+            }
+            for (n, w) in ann {
+                b = b.annotatie(Annotatie::new(n, w).expect("Annotatie"));
+            }
+            for (i, velden) in vragen.into_iter().enumerate() {
+                let inhoud = Inhoud::from_content(&Velden(velden)).expect("Inhoud");
+                b = b.vraag(Vraag::new(mk_referte(&rp, i + 1), inhoud));
+            }
+            let mut op = Operatie::new(GHI_NS, "GeefHistoriekInschrijving").expect("Operatie");
+            if default_ns {
+                op = op.with_default_namespace();
+            }
+            (op, b.build().expect("valid Verzoek"))
+        })
 }
 
 pub fn repliek_s() -> impl Strategy<Value = Repliek> {
@@ -218,15 +199,7 @@ pub fn repliek_s() -> impl Strategy<Value = Repliek> {
             )
         })
         .prop_map(|(vz, afz, tijd, uitkomsten, level2)| {
-            let rp = format!(
-                "{}-R",
-                vz.afzender()
-                    .referte()
-                    .as_str()
-                    .chars()
-                    .take(10)
-                    .collect::<String>()
-            );
+            let rp = format!("{}-R", vz.afzender().referte().as_str().chars().take(10).collect::<String>());
             let mut it = uitkomsten.into_iter();
             let mut b = vz
                 .beantwoord(afzender(&afz, mk_referte(&rp, 0)), |_| {
