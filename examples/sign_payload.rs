@@ -11,6 +11,9 @@
 use std::process::ExitCode;
 
 use dho_wss::keys::SigningIdentity;
+use dho_wss::model::{
+    Afzender, Envelope, Inhoud, Instellingsnummer, Insz, ModelError, Ontvanger, Operatie, Versie, Verzoek,
+};
 use dho_wss::wss::{SignatureProfile, Signer, TimestampOptions, TokenType};
 
 const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pki");
@@ -82,7 +85,8 @@ fn run() -> Result<(), String> {
     }
     match files.as_slice() {
         [] => {
-            let signed = signer.sign_envelope(SAMPLE.as_bytes()).map_err(|e| e.to_string())?;
+            let signed =
+                signer.sign_message(&sample_verzoek().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
             use std::io::Write;
             std::io::stdout().write_all(&signed).map_err(|e| e.to_string())?;
             println!();
@@ -97,4 +101,21 @@ fn run() -> Result<(), String> {
     }
 }
 
-const SAMPLE: &str = include_str!("../tests/interop/samples/geef-historiek-inschrijving.xml");
+/// A GeefHistoriekInschrijving Verzoek of Instellingsnummer 001234 with two Vragen.
+fn sample_verzoek() -> Result<Envelope, ModelError> {
+    let afzender = Afzender::instelling(&Instellingsnummer::new("001234")?).hoedanigheid("801").build()?;
+    let mut b = Verzoek::builder("GeefHistoriekInschrijving", Versie::new("02.01.0000")?, afzender)
+        .ontvanger(Ontvanger::builder("dho2.ov.vlaanderen.be").build()?);
+    for insz in ["85073003328", "05022845616"] {
+        let criteria = format!(
+            "<Criteria><INSZ>{}</INSZ><Periode><Begin>2023-09-01</Begin><Einde>2024-08-31</Einde></Periode></Criteria>",
+            Insz::new(insz)?
+        );
+        b = b.vraag_inhoud(Inhoud::from_fragment(&criteria)?);
+    }
+    let operatie = Operatie::new(
+        "http://webservice.geefhistoriekinschrijvingdienst-02_01.onderwijs.vlaanderen.be",
+        "GeefHistoriekInschrijving",
+    )?;
+    Ok(Envelope::Verzoek { operatie, verzoek: b.build()? })
+}

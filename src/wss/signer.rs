@@ -100,6 +100,11 @@ impl Signer {
         &self.identity
     }
 
+    /// Serializes a typed message (Verzoek, Repliek or Fault) and signs it.
+    pub fn sign_message(&self, message: &crate::model::Envelope) -> Result<Vec<u8>, SignError> {
+        self.sign_envelope(&message.to_bytes()?)
+    }
+
     /// Signs an unsigned SOAP 1.1 envelope and returns the signed bytes.
     pub fn sign_envelope(&self, envelope: &[u8]) -> Result<Vec<u8>, SignError> {
         self.sign_envelope_at(envelope, SystemTime::now())
