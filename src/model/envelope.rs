@@ -14,31 +14,11 @@ pub const SOAP_ENV_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 /// The prefix the writer binds [`SOAP_ENV_NS`] to.
 pub const SOAP_ENV_PREFIX: &str = "soapenv";
 /// The WS-Security 1.0 secext namespace (for fault codes such as `wsse:FailedCheck`).
-pub const WSSE_NS: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+pub use crate::wss::WSSE_NS;
 /// The prefix an [`Operatie`] gets unless another is chosen.
 pub const DEFAULT_OPERATIE_PREFIX: &str = "op";
 
-fn is_ncname(s: &str) -> bool {
-    // The writer's own name check: one definition of NCName in the crate.
-    XmlWriter::new().start_element(None, s).is_ok()
-}
-
-/// Whether a namespace name has a URI scheme (exclusive c14n refuses relative ones).
-fn is_absolute_uri(s: &str) -> bool {
-    let mut chars = s.chars();
-    if !chars.next().is_some_and(|c| c.is_ascii_alphabetic()) {
-        return false;
-    }
-    for c in chars {
-        if c == ':' {
-            return true;
-        }
-        if !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
-            return false;
-        }
-    }
-    false
-}
+use crate::xml::{is_absolute_uri, is_ncname};
 
 fn check_namespace(field: &'static str, ns: &str) -> Result<(), ModelError> {
     check_xml_chars(field, ns)?;

@@ -55,11 +55,7 @@ impl FromStr for SchemaVersion {
     }
 }
 
-/// `Char` of XML 1.0: what an XML document can carry at all.
-fn is_xml_char(c: char) -> bool {
-    matches!(c as u32,
-        0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
-}
+use crate::xml::is_xml_char;
 
 /// Checks that `s` can be carried by XML 1.0.
 pub(crate) fn check_xml_chars(field: &'static str, s: &str) -> Result<(), ModelError> {

@@ -14,7 +14,7 @@ mod writer;
 
 pub(crate) use c14n::{escape_attr, ApexExtra};
 pub use c14n::{wss4j_inclusive_prefixes, ExcC14n, EXC_C14N, EXC_C14N_WITH_COMMENTS};
-pub(crate) use chars::is_ncname;
+pub use chars::{is_absolute_uri, is_ncname, is_xml_char};
 pub use error::{C14nError, Limit, Position, WriteError, XmlError, XmlErrorKind};
 pub use reader::Limits;
 pub use tree::{Attribute, Children, Descendants, Document, Element, Node, NodeId, XMLNS_NS, XML_NS};
