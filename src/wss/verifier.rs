@@ -201,6 +201,22 @@ impl VerifiedEnvelope {
         self.body().child_elements().next()
     }
 
+    /// The typed message (Verzoek, Repliek or Fault) read from the verified Body:
+    /// the same tree that was verified, no second parse. The Body must hold
+    /// exactly one element.
+    pub fn message(
+        &self,
+        version: Option<crate::model::SchemaVersion>,
+    ) -> Result<crate::model::Envelope, crate::model::ModelError> {
+        let mut cursor = crate::model::ElementCursor::new_allowing_attributes(self.body(), "/Envelope/Body")?;
+        let child = cursor.next_any().ok_or(crate::model::ModelError::MissingElement {
+            expected: "operation element or Fault",
+            path: "/Envelope/Body".into(),
+        })?;
+        cursor.finish()?;
+        crate::model::Envelope::read_body_child(child, version)
+    }
+
     /// The validated signing certificate.
     pub fn signer(&self) -> &ValidatedCertificate {
         &self.signer
