@@ -301,9 +301,7 @@ impl Verifier {
                     return Err(VerifyError::MultipleSecurityHeaders);
                 }
                 security = Some(h);
-            } else if h.attribute(Some(SOAP11_NS), "mustUnderstand") == Some("1")
-                && !self.policy.understood_headers.iter().any(|(ns, l)| h.is(Some(ns), l))
-            {
+            } else if must_understand(h) && !self.policy.understood_headers.iter().any(|(ns, l)| h.is(Some(ns), l)) {
                 return Err(VerifyError::NotUnderstood { header: expanded(h) });
             }
         }
@@ -567,6 +565,16 @@ struct Checked {
     timestamp: Option<VerifiedTimestamp>,
     signature_value: Vec<u8>,
     algorithm: SignatureAlgorithm,
+}
+
+/// Whether a header is marked `mustUnderstand`. The value is an xs:boolean (white space
+/// collapsed): SOAP 1.1 writes `1`, but `true` is what SOAP 1.2 stacks and WSS4J send, and a
+/// receiver that ignored it would drop a header the sender marked mandatory. Fail closed.
+fn must_understand(h: Element<'_>) -> bool {
+    matches!(
+        h.attribute(Some(SOAP11_NS), "mustUnderstand").map(|v| v.trim_matches([' ', '\t', '\r', '\n'])),
+        Some("1" | "true")
+    )
 }
 
 /// Attributes that act as element Ids in WS-Security and XML-DSig processors.
