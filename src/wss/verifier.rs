@@ -26,7 +26,7 @@ use base64::Engine as _;
 use subtle::ConstantTimeEq;
 
 use crate::crypto::{default_provider, CryptoProvider, DigestAlgorithm, SignatureAlgorithm};
-use crate::trust::{CertificateValidator, ValidatedCertificate};
+use crate::trust::{CertificateValidator, TrustError, ValidatedCertificate};
 use crate::xml::{Document, Element, ExcC14n, Limits, Node, NodeId, EXC_C14N, XML_NS};
 
 use super::error::VerifyError;
@@ -443,7 +443,14 @@ impl Verifier {
                 (leaf, certs)
             }
         };
-        let signer = self.validator.validate(leaf, &chain, now)?;
+        // A token whose bytes are not a certificate is a malformed token (InvalidSecurityToken),
+        // like a malformed PkiPath, not an untrusted signer.
+        let signer = self.validator.validate(leaf, &chain, now).map_err(|e| match e {
+            TrustError::Malformed(detail) => {
+                VerifyError::InvalidToken { detail: format!("the token's certificate is malformed: {detail}") }
+            }
+            other => VerifyError::Untrusted(other),
+        })?;
 
         // Rule 6 (SPEC rule 7): the Timestamp.
         let timestamp = match timestamps.first() {
