@@ -528,7 +528,7 @@ impl Verifier {
 
     fn check_timestamp(&self, ts: Element<'_>, now: SystemTime) -> Result<VerifiedTimestamp, VerifyError> {
         let bad = |detail: &str| VerifyError::MalformedTimestamp { detail: detail.into() };
-        let kids = element_children(ts, "wsu:Timestamp")?;
+        let kids = element_children(ts, "wsu:Timestamp").map_err(|_| bad("unexpected text inside the Timestamp"))?;
         let created_el = match kids.first() {
             Some(c) if c.is(Some(WSU_NS), "Created") => *c,
             _ => return Err(bad("the first child must be wsu:Created")),
