@@ -26,7 +26,7 @@ use base64::Engine as _;
 use subtle::ConstantTimeEq;
 
 use crate::crypto::{default_provider, CryptoProvider, DigestAlgorithm, SignatureAlgorithm};
-use crate::trust::{CertificateValidator, ValidatedCertificate};
+use crate::trust::{CertificateValidator, TrustError, ValidatedCertificate};
 use crate::xml::{Document, Element, ExcC14n, Limits, Node, NodeId, EXC_C14N, XML_NS};
 
 use super::error::VerifyError;
@@ -317,9 +317,7 @@ impl Verifier {
                     return Err(VerifyError::MultipleSecurityHeaders);
                 }
                 security = Some(h);
-            } else if h.attribute(Some(SOAP11_NS), "mustUnderstand") == Some("1")
-                && !self.policy.understood_headers.iter().any(|(ns, l)| h.is(Some(ns), l))
-            {
+            } else if must_understand(h) && !self.policy.understood_headers.iter().any(|(ns, l)| h.is(Some(ns), l)) {
                 return Err(VerifyError::NotUnderstood { header: expanded(h) });
             }
         }
@@ -461,7 +459,14 @@ impl Verifier {
                 (leaf, certs)
             }
         };
-        let signer = self.validator.validate(leaf, &chain, now)?;
+        // A token whose bytes are not a certificate is a malformed token (InvalidSecurityToken),
+        // like a malformed PkiPath, not an untrusted signer.
+        let signer = self.validator.validate(leaf, &chain, now).map_err(|e| match e {
+            TrustError::Malformed(detail) => {
+                VerifyError::InvalidToken { detail: format!("the token's certificate is malformed: {detail}") }
+            }
+            other => VerifyError::Untrusted(other),
+        })?;
 
         // Rule 6 (SPEC rule 7): the Timestamp.
         let timestamp = match timestamps.first() {
@@ -539,7 +544,7 @@ impl Verifier {
 
     fn check_timestamp(&self, ts: Element<'_>, now: SystemTime) -> Result<VerifiedTimestamp, VerifyError> {
         let bad = |detail: &str| VerifyError::MalformedTimestamp { detail: detail.into() };
-        let kids = element_children(ts, "wsu:Timestamp")?;
+        let kids = element_children(ts, "wsu:Timestamp").map_err(|_| bad("unexpected text inside the Timestamp"))?;
         let created_el = match kids.first() {
             Some(c) if c.is(Some(WSU_NS), "Created") => *c,
             _ => return Err(bad("the first child must be wsu:Created")),
@@ -583,6 +588,16 @@ struct Checked {
     timestamp: Option<VerifiedTimestamp>,
     signature_value: Vec<u8>,
     algorithm: SignatureAlgorithm,
+}
+
+/// Whether a header is marked `mustUnderstand`. The value is an xs:boolean (white space
+/// collapsed): SOAP 1.1 writes `1`, but `true` is what SOAP 1.2 stacks and WSS4J send, and a
+/// receiver that ignored it would drop a header the sender marked mandatory. Fail closed.
+fn must_understand(h: Element<'_>) -> bool {
+    matches!(
+        h.attribute(Some(SOAP11_NS), "mustUnderstand").map(|v| v.trim_matches([' ', '\t', '\r', '\n'])),
+        Some("1" | "true")
+    )
 }
 
 /// Attributes that act as element Ids in WS-Security and XML-DSig processors.
