@@ -233,7 +233,13 @@ impl Signer {
         header.signature_value = B64.encode(signature);
         let security = header.write(&context)?;
 
-        Ok(splice(parts.envelope.document().source(), &parts, &security, &body_id, body_addition.as_ref()))
+        let mut out = Vec::with_capacity(envelope.len() + security.len() + 128);
+        // The reader drops a byte-order mark from the source; the output keeps it.
+        if envelope.starts_with(b"\xEF\xBB\xBF") {
+            out.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        splice(&mut out, parts.envelope.document().source(), &parts, &security, &body_id, body_addition.as_ref());
+        Ok(out)
     }
 }
 
@@ -430,12 +436,13 @@ pub(crate) fn collect_ids(doc: &Document) -> Vec<String> {
 
 /// Inserts the Body's Id and the Security header into the original text.
 fn splice(
+    out: &mut Vec<u8>,
     src: &str,
     parts: &super::soap::EnvelopeParts<'_>,
     security: &[u8],
     body_id: &str,
     body_addition: Option<&(String, bool)>,
-) -> Vec<u8> {
+) {
     let bytes = src.as_bytes();
     let mut inserts: Vec<(usize, usize, Vec<u8>)> = Vec::new(); // (at, bytes replaced, new bytes)
 
@@ -472,7 +479,6 @@ fn splice(
         }
     }
     inserts.sort_by_key(|i| i.0);
-    let mut out = Vec::with_capacity(bytes.len() + security.len() + 128);
     let mut at = 0;
     for (pos, replaced, add) in inserts {
         out.extend_from_slice(&bytes[at..pos]);
@@ -480,7 +486,6 @@ fn splice(
         at = pos + replaced;
     }
     out.extend_from_slice(&bytes[at..]);
-    out
 }
 
 /// Finds where the start tag beginning at `start` ends: the offset of its `>`

@@ -188,6 +188,12 @@ pub struct VerifiedEnvelope {
 impl VerifiedEnvelope {
     /// The signed `soap:Body`. Its text, read through [`Element::text`], is
     /// exactly what the signature covers (comments are not part of it).
+    ///
+    /// Only the Body and what lies below it are signed: navigating upwards
+    /// (`parent`, `lookup_namespace` of a prefix declared above the Body) leaves
+    /// the signed content. Namespace bindings used only inside text (QName values
+    /// such as `xsi:type="xsd:string"`) are covered only when the signer put their
+    /// prefix in the PrefixList, as dho-wss and WSS4J do (attack catalogue A24).
     pub fn body(&self) -> Element<'_> {
         // The id was taken from this document's Body during verification.
         match self.doc.element(self.body) {
