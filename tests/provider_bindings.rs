@@ -66,7 +66,10 @@ fn layout_rules() {
     let fp = c.sha256_fingerprint();
     // BOM, CRLF, tabs, comments, blank lines, colon-separated upper-case fingerprint.
     let pairs: Vec<String> = fp.as_bytes().chunks(2).map(|p| String::from_utf8_lossy(p).to_uppercase()).collect();
-    let text = format!("\u{feff}# comment\r\n\r\n\t sha256:\t{}\t=>\t001234 ,  42 \r\n   # indented comment\n", pairs.join(":"));
+    let text = format!(
+        "\u{feff}# comment\r\n\r\n\t sha256:\t{}\t=>\t001234 ,  42 \r\n   # indented comment\n",
+        pairs.join(":")
+    );
     let b = Bindings::parse(&text).expect("parse");
     assert_eq!(b.allowed_for(&c).len(), 2);
     // A value may contain spaces, commas, '=' and even "=>": the last "=>" separates.
@@ -89,11 +92,16 @@ fn layout_rules() {
 fn hostile_lines_give_typed_errors_with_line_numbers() {
     use BindingErrorKind as K;
     let good = "cn: ok => 1\n";
-    let cases: Vec<(String, usize, fn(&K) -> bool)> = vec![
+    type Case = (String, usize, fn(&K) -> bool);
+    let cases: Vec<Case> = vec![
         (format!("{good}nonsense\n"), 2, |k| matches!(k, K::MissingKeyType)),
         (format!("{good}: x => 1\n"), 2, |k| matches!(k, K::MissingKeyType)),
         (format!("{good}c n: x => 1\n"), 2, |k| matches!(k, K::MissingKeyType)),
-        (format!("# c\n{good}\nserial: 001234 => 001234\n"), 4, |k| matches!(k, K::UnknownKeyType { found } if found == "serial")),
+        (
+            format!("# c\n{good}\nserial: 001234 => 001234\n"),
+            4,
+            |k| matches!(k, K::UnknownKeyType { found } if found == "serial"),
+        ),
         (format!("{good}DN: CN=x => 1\n"), 2, |k| matches!(k, K::UnknownKeyType { found } if found == "DN")),
         (format!("{good}cn: x 001234\n"), 2, |k| matches!(k, K::MissingArrow)),
         (format!("{good}cn:   => 1\n"), 2, |k| matches!(k, K::EmptyValue)),

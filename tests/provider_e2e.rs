@@ -82,7 +82,10 @@ fn tampered_request_gets_a_signed_fault_wsse_failed_check() {
     let bytes = tamper(&signed("institution", &demo_verzoek("001234")));
     let response = handle(&bytes);
     assert!(response.is_fault());
-    assert!(matches!(response.outcome(), Outcome::Rejected(Rejection::Verification(VerifyError::DigestMismatch { .. }))));
+    assert!(matches!(
+        response.outcome(),
+        Outcome::Rejected(Rejection::Verification(VerifyError::DigestMismatch { .. }))
+    ));
     match reply_verifier().read(response.bytes()).expect("verified") {
         Reply::Fault { fault, signer } => {
             assert_eq!(fault.faultcode(), &wsse("FailedCheck"));

@@ -135,7 +135,9 @@ fn repliek_in_the_body_is_not_a_verzoek() {
     let env = Envelope::Repliek { operatie: op, repliek };
     let bytes = signer("institution").sign_message(&env).expect("sign");
     let r = assert_client_fault(&bytes, "NotAVerzoek");
-    assert!(matches!(rejection(&r), Rejection::NotAVerzoek { found } if found.ends_with("GeefHistoriekInschrijvingResponse")));
+    assert!(
+        matches!(rejection(&r), Rejection::NotAVerzoek { found } if found.ends_with("GeefHistoriekInschrijvingResponse"))
+    );
 }
 
 #[test]
@@ -198,7 +200,9 @@ fn unknown_operation() {
 fn context_naam_must_name_the_operation() {
     let xml = unsigned_demo().replacen("<Naam>GeefHistoriekInschrijving</Naam>", "<Naam>GeefIetsAnders</Naam>", 1);
     let r = assert_client_fault(&sign_raw(&xml), "OperationMismatch");
-    assert!(matches!(rejection(&r), Rejection::OperationMismatch { context_naam, .. } if context_naam == "GeefIetsAnders"));
+    assert!(
+        matches!(rejection(&r), Rejection::OperationMismatch { context_naam, .. } if context_naam == "GeefIetsAnders")
+    );
 }
 
 #[test]
@@ -236,7 +240,8 @@ fn not_authorized(pep: Pep, bytes: &[u8], code: Code) -> (Repliek, String) {
 
 #[test]
 fn afzender_that_is_no_instellingsnummer_is_13002() {
-    let (repliek, _) = not_authorized(pep(), &signed("institution", &demo_verzoek("hogeschool")), Code::NotAnInstellingsnummer);
+    let (repliek, _) =
+        not_authorized(pep(), &signed("institution", &demo_verzoek("hogeschool")), Code::NotAnInstellingsnummer);
     assert_eq!(repliek.uitzonderingen()[0].diagnose(), Code::NotAnInstellingsnummer.diagnose());
     let (_, _) = not_authorized(pep(), &signed("institution", &demo_verzoek("1234567")), Code::NotAnInstellingsnummer);
 }
@@ -254,7 +259,8 @@ fn bound_certificate_for_another_number_is_13001_denied_by_the_table() {
 
 #[test]
 fn unbound_certificate_is_13001_when_every_rule_abstains() {
-    let (_, reason) = not_authorized(Pep::new(base_policy()), &signed("institution", &demo_verzoek("001234")), Code::NotAuthorized);
+    let (_, reason) =
+        not_authorized(Pep::new(base_policy()), &signed("institution", &demo_verzoek("001234")), Code::NotAuthorized);
     assert!(reason.starts_with("no binding allows certificate CN=dho-wss-test.instelling-001234"), "{reason}");
 }
 
@@ -284,8 +290,11 @@ fn subject_serial_number_rule_and_callbacks() {
     };
     let pep_cb = || Pep::new(base_policy().authorize_with(deny_writes).bindings(test_bindings()));
     let r = Referte::generate();
-    let (repliek, reason) =
-        not_authorized(pep_cb(), &signed("other", &write_verzoek("005678", &[(&r, inschrijving("x"))])), Code::NotAuthorized);
+    let (repliek, reason) = not_authorized(
+        pep_cb(),
+        &signed("other", &write_verzoek("005678", &[(&r, inschrijving("x"))])),
+        Code::NotAuthorized,
+    );
     assert_eq!(reason, "application may only read");
     assert_eq!(repliek.uitzonderingen()[0].omstandigheid(), Some("application may only read"));
     authorize(&pep_cb(), &signed("other", &demo_verzoek("005678")));

@@ -120,8 +120,12 @@ pub enum Decision {
 pub trait AuthorizationRule: Send + Sync {
     /// Decides for the verified `signer`, the message's Afzender `instellingsnummer`
     /// (as the message writes it; see [`normalized`]) and the `operatie`.
-    fn decide(&self, signer: &ValidatedCertificate, instellingsnummer: &Instellingsnummer, operatie: &Operatie)
-        -> Decision;
+    fn decide(
+        &self,
+        signer: &ValidatedCertificate,
+        instellingsnummer: &Instellingsnummer,
+        operatie: &Operatie,
+    ) -> Decision;
 }
 
 impl<F> AuthorizationRule for F
@@ -202,10 +206,7 @@ impl Bindings {
     /// Parses a binding file's bytes (UTF-8, at most [`MAX_BINDING_FILE_BYTES`]).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, BindingError> {
         if bytes.len() > MAX_BINDING_FILE_BYTES {
-            return Err(BindingError {
-                line: 0,
-                kind: BindingErrorKind::TooLarge { max: MAX_BINDING_FILE_BYTES },
-            });
+            return Err(BindingError { line: 0, kind: BindingErrorKind::TooLarge { max: MAX_BINDING_FILE_BYTES } });
         }
         let text = std::str::from_utf8(bytes).map_err(|e| BindingError {
             line: 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count(),

@@ -34,8 +34,13 @@ pub enum Code {
 
 impl Code {
     /// Every code, for documentation and tests.
-    pub const ALL: [Code; 5] =
-        [Code::NotAuthorized, Code::NotAnInstellingsnummer, Code::ReferteReused, Code::InProgress, Code::ProcessingFailed];
+    pub const ALL: [Code; 5] = [
+        Code::NotAuthorized,
+        Code::NotAnInstellingsnummer,
+        Code::ReferteReused,
+        Code::InProgress,
+        Code::ProcessingFailed,
+    ];
 
     /// The Uitzondering/Identificatie.
     pub fn identificatie(self) -> &'static str {

@@ -6,8 +6,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::model::{
-    Afzender, Envelope, Fault, FaultCode as SoapFaultCode, Instellingsnummer, ModelError, Operatie, Oorsprong,
-    Referte, SchemaVersion, Verzoek, Versie, SOAP_ENV_NS,
+    Afzender, Envelope, Fault, FaultCode as SoapFaultCode, Instellingsnummer, ModelError, Oorsprong, Operatie, Referte,
+    SchemaVersion, Versie, Verzoek, SOAP_ENV_NS,
 };
 use crate::model::{Detail, ElementCursor};
 use crate::trust::{CertificateValidator, ValidatedCertificate};
@@ -540,11 +540,12 @@ impl Pep {
             Rejection::Verification(e) => {
                 let fc = e.fault_code();
                 let generic = security_faultstring(fc);
-                let message = if self.expose_security_errors || matches!(fc, FaultCode::Client | FaultCode::MustUnderstand) {
-                    e.to_string()
-                } else {
-                    generic.to_owned()
-                };
+                let message =
+                    if self.expose_security_errors || matches!(fc, FaultCode::Client | FaultCode::MustUnderstand) {
+                        e.to_string()
+                    } else {
+                        generic.to_owned()
+                    };
                 (generic.to_owned(), message)
             }
             Rejection::UnsupportedVersie { .. } => ("Version mismatch".to_owned(), rejection.to_string()),

@@ -9,8 +9,8 @@ use crate::xml::WriteError;
 
 use super::codes::Code;
 use super::pep::{AuthorizedVerzoek, Pep, Rejection};
-use super::store::{decode_uitkomst, encode_uitkomst, AnswerKey, AnswerStore, Claim, Fingerprint, StoreError};
 use super::store::StoredAnswer;
+use super::store::{decode_uitkomst, encode_uitkomst, AnswerKey, AnswerStore, Claim, Fingerprint, StoreError};
 
 /// What a handler may fail with (a technical failure; business problems are
 /// Uitzonderingen in the [`Uitkomst`]).

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::store::{lock, AnswerKey, AnswerStore, Claim, Fingerprint, KeyGate, StoreError, StoredAnswer};
 use super::store::DEFAULT_CLAIM_WAIT;
+use super::store::{lock, AnswerKey, AnswerStore, Claim, Fingerprint, KeyGate, StoreError, StoredAnswer};
 
 /// How old another owner's claim must be before it is taken over by default (the owner
 /// is then taken to have died mid-work).
