@@ -91,8 +91,35 @@ impl Code {
             b = b.oorsprong(oorsprong.clone());
         }
         if let Some(o) = omstandigheid {
-            b = b.omstandigheid(o);
+            b = b.omstandigheid(xml_safe(o, MAX_TEXT_CHARS));
         }
         b.build()
+    }
+}
+
+/// Longest free text (Omstandigheid, Fault detail message) the provider writes.
+pub(crate) const MAX_TEXT_CHARS: usize = 512;
+
+/// `s` with every character XML 1.0 cannot carry replaced by U+FFFD, cut to `max` characters:
+/// texts that quote the request or a certificate must never make the reply unwritable.
+pub(crate) fn xml_safe(s: &str, max: usize) -> String {
+    let ok =
+        |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
+    let mut out: String = s.chars().take(max).map(|c| if ok(c) { c } else { '\u{FFFD}' }).collect();
+    if s.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_safe_replaces_and_cuts() {
+        assert_eq!(xml_safe("a\u{0}b\u{1b}c\u{FFFE}", 10), "a\u{FFFD}b\u{FFFD}c\u{FFFD}");
+        assert_eq!(xml_safe("abcdef", 3), "abc…");
+        assert_eq!(xml_safe("tab\there", 20), "tab\there");
     }
 }

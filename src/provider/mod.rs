@@ -22,6 +22,36 @@
 //!
 //! Only the PEP makes an [`AuthorizedVerzoek`].
 //!
+//! ```
+//! use dho_wss::keys::SigningIdentity;
+//! use dho_wss::provider::{demo, Bindings, MemoryStore, Pep, PepPolicy, Provider, Reply, ReplyVerifier};
+//! use dho_wss::trust::{CertificateValidator, TrustAnchors};
+//! use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
+//! # let signed_request = Signer::new(
+//! #     SigningIdentity::from_pem_files("testdata/pki/institution.key.pem", "testdata/pki/institution.chain.pem", None)?,
+//! #     SignatureProfile::dho_legacy_rsa_sha1(),
+//! # ).sign_envelope(&std::fs::read("tests/interop/samples/geef-historiek-inschrijving.xml")?)?;
+//!
+//! // Provider: the PEP's policy, an answer store, the provider's own signing identity.
+//! let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;
+//! let policy = PepPolicy::new(VerificationPolicy::dho_legacy_rsa_sha1(), CertificateValidator::new(anchors))
+//!     .bindings(Bindings::from_file("testdata/bindings/test.bindings")?)
+//!     .operation(demo::operation());
+//! let identity = SigningIdentity::from_pem_files("testdata/pki/provider.key.pem", "testdata/pki/provider.crt.pem", None)?;
+//! let provider = Provider::new(Pep::new(policy), MemoryStore::new())
+//!     .with_reply_signer(Signer::new(identity, SignatureProfile::dho_legacy_rsa_sha1()));
+//! let response = provider.handle(&signed_request, &demo::DemoHandler); // a signed Repliek or Fault
+//!
+//! // Institution: verify the reply against the provider's trust anchors.
+//! let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;
+//! let client = ReplyVerifier::new(Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), CertificateValidator::new(anchors)));
+//! match client.read(response.bytes())? {
+//!     Reply::Repliek { repliek, .. } => assert!(repliek.uitzonderingen().is_empty()),
+//!     other => panic!("{other:?}"),
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Faults and Uitzonderingen
 //!
 //! As the DHO deck prescribes, a SOAP Fault only when the message could not be processed
@@ -35,7 +65,8 @@
 //! | `NotAuthorized` | Repliek, level 2 | 13001 or 13002 |
 //! | store or signing failure ([`ProcessingError`]) | Fault | `soapenv:Server` |
 //!
-//! Every Fault carries faultstring, faultactor ([`PepPolicy::fault_actor`]) and
+//! With a reply signer ([`Provider::with_reply_signer`], the provider's own identity) every
+//! reply is signed, Faults included. Every Fault carries faultstring, faultactor ([`PepPolicy::fault_actor`]) and
 //! `detail/message` + `detail/reason` ([`Rejection::reason`], a stable name). Security
 //! Faults say only what WS-Security 1.0 says for their code unless
 //! [`PepPolicy::expose_security_errors`] is set; the [`Rejection`] always keeps the full error.

@@ -15,7 +15,7 @@ use crate::wss::{Clock, FaultCode, VerificationPolicy, Verifier, VerifyError};
 use crate::xml::{Document, XmlWriter};
 
 use super::binding::{describe, AuthorizationRule, Bindings, Decision};
-use super::codes::Code;
+use super::codes::{xml_safe, Code, MAX_TEXT_CHARS};
 
 /// What the PEP knows about one operation: where it lives, which message Versies it
 /// speaks, in which schema version, and whether it only reads.
@@ -565,7 +565,7 @@ impl Pep {
     ) -> Result<Fault, ModelError> {
         let mut w = XmlWriter::new();
         w.start_element(None, "detail")?;
-        w.text_element(None, "message", message)?;
+        w.text_element(None, "message", &xml_safe(message, MAX_TEXT_CHARS))?;
         w.text_element(None, "reason", reason)?;
         w.end_element()?;
         let doc = Document::parse(&w.finish()?)?;

@@ -313,3 +313,16 @@ impl<S: AnswerStore> Provider<S> {
         Response { envelope, bytes, signed, outcome: Outcome::Failed(error) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fallback_fault_is_a_valid_server_fault() {
+        match Envelope::from_envelope_bytes(FALLBACK_FAULT) {
+            Ok(Envelope::Fault(f)) => assert_eq!(f.faultcode(), &SoapFaultCode::server()),
+            other => panic!("{other:?}"),
+        }
+    }
+}
