@@ -114,7 +114,7 @@
 //! only answers without a FOUT are stored; reads ([`VraagHandler::is_read`], by default
 //! [`OperationSpec::read_only`]) are never stored; a resend whose [`Fingerprint`]
 //! (operation + canonical Inhoud) differs gets 13010. [`MemoryStore`] keeps answers in the
-//! process; [`SqliteStore`] (feature `sqlite`, on by default) in a file, safe across
+//! process; `SqliteStore` (feature `sqlite`, on by default) in a file, safe across
 //! processes and restarts. Concurrent resends of one Referte run the handler once: the
 //! first claims, the others wait and then read the stored answer.
 //!

@@ -11,6 +11,12 @@
 //! 3. It calls exactly one of [`AnswerStore::complete`] (store the answer and end the
 //!    claim, atomically) or [`AnswerStore::release`] (end the claim, store nothing).
 //!    After a failed `complete` it still calls `release`.
+//!
+//! Limit: the store cannot make the handler's own side effects atomic with the stored
+//! answer. If the process dies between the work and `complete`, nothing is stored (and a
+//! `SqliteStore` claim row stays until it is stale), so the resend
+//! runs the work again. Work that must happen exactly once needs its own idempotency too
+//! (e.g. the business change and its answer in one database transaction).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
