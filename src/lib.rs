@@ -6,6 +6,7 @@
 pub mod crypto;
 pub mod keys;
 pub mod model;
+pub mod provider;
 pub mod trust;
 pub mod wss;
 pub mod xml;

@@ -1,0 +1,219 @@
+//! The institution side of a reply: verify the provider's signed Repliek or Fault,
+//! correlate it with the Verzoek, and resend Vragen for guaranteed delivery.
+
+use crate::model::{Afzender, Envelope, Fault, ModelError, Operatie, Referte, Repliek, SchemaVersion, Verzoek};
+use crate::trust::ValidatedCertificate;
+use crate::wss::{Verifier, VerifyError};
+
+use super::binding::CertificateSelector;
+
+/// Whether a reply without a signature is accepted when it is a Fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnsignedFaults {
+    /// Reject it (the default): anyone on the path could have written it.
+    #[default]
+    Reject,
+    /// Return it as [`Reply::UnsignedFault`] (gateways that answer Faults unsigned).
+    Accept,
+}
+
+/// A verified reply.
+// Returned once per reply and matched right away; boxing would only make patterns clumsy.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// A Repliek signed by the provider.
+    Repliek {
+        /// The operation element.
+        operatie: Operatie,
+        /// The reply.
+        repliek: Repliek,
+        /// The provider's verified certificate.
+        signer: ValidatedCertificate,
+    },
+    /// A Fault signed by the provider.
+    Fault {
+        /// The Fault.
+        fault: Fault,
+        /// The provider's verified certificate.
+        signer: ValidatedCertificate,
+    },
+    /// An unsigned Fault, only with [`UnsignedFaults::Accept`]. Nothing vouches for it.
+    UnsignedFault(Fault),
+}
+
+/// Why a reply was not accepted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplyError {
+    /// The reply's signature did not verify (or it has none and is not an accepted
+    /// unsigned Fault).
+    #[error("reply not verified: {0}")]
+    Verify(#[from] VerifyError),
+    /// An unsigned Fault while [`UnsignedFaults::Reject`] is in force.
+    #[error("unsigned SOAP Fault rejected")]
+    UnsignedFault,
+    /// The verified Body is not a valid Repliek or Fault.
+    #[error("not a valid reply: {0}")]
+    Model(#[from] ModelError),
+    /// The Body holds a Verzoek.
+    #[error("the reply holds a Verzoek")]
+    NotAReply,
+    /// The reply is signed by a certificate other than the expected provider's.
+    #[error("reply signed by {subject}, not by the expected provider")]
+    UnexpectedSigner {
+        /// The signer's subject DN.
+        subject: String,
+    },
+    /// The Repliek does not answer the Verzoek.
+    #[error("the Repliek does not answer this Verzoek: {detail}")]
+    Mismatch {
+        /// What does not match.
+        detail: String,
+    },
+}
+
+/// Verifies replies against the **provider's** trust anchors (a [`Verifier`] of its own,
+/// separate from the institution's signing identity) and reads them into typed values.
+#[derive(Debug)]
+pub struct ReplyVerifier {
+    verifier: Verifier,
+    unsigned_faults: UnsignedFaults,
+    expected_signer: Option<CertificateSelector>,
+    version: Option<SchemaVersion>,
+}
+
+impl ReplyVerifier {
+    /// Verifies with `verifier` (the provider's trust anchors and signature profiles);
+    /// rejects unsigned Faults.
+    pub fn new(verifier: Verifier) -> Self {
+        ReplyVerifier { verifier, unsigned_faults: UnsignedFaults::Reject, expected_signer: None, version: None }
+    }
+
+    /// Sets whether unsigned Faults are accepted.
+    pub fn unsigned_faults(mut self, policy: UnsignedFaults) -> Self {
+        self.unsigned_faults = policy;
+        self
+    }
+
+    /// Pins the provider's certificate (by DN, CN or fingerprint) on top of the anchors.
+    pub fn expect_signer(mut self, selector: CertificateSelector) -> Self {
+        self.expected_signer = Some(selector);
+        self
+    }
+
+    /// Reads Replieken as this schema version (default: detected).
+    pub fn schema_version(mut self, version: SchemaVersion) -> Self {
+        self.version = Some(version);
+        self
+    }
+
+    /// Verifies `bytes` and reads the Repliek or Fault from the verified tree.
+    pub fn read(&self, bytes: &[u8]) -> Result<Reply, ReplyError> {
+        let verified = match self.verifier.verify(bytes) {
+            Ok(v) => v,
+            Err(e @ VerifyError::MissingSecurityHeader) => return self.unsigned(bytes, e),
+            Err(e) => return Err(e.into()),
+        };
+        let signer = verified.signer().clone();
+        if let Some(sel) = &self.expected_signer {
+            if !sel.matches(&signer) {
+                return Err(ReplyError::UnexpectedSigner { subject: signer.subject_dn().to_owned() });
+            }
+        }
+        let child = verified.body_content().ok_or(ReplyError::Model(ModelError::MissingElement {
+            expected: "Repliek or Fault",
+            path: "/Envelope/Body".into(),
+        }))?;
+        if verified.body().child_elements().nth(1).is_some() {
+            return Err(ReplyError::Mismatch { detail: "the Body holds more than one element".into() });
+        }
+        match Envelope::read_body_child(child, self.version)? {
+            Envelope::Repliek { operatie, repliek } => Ok(Reply::Repliek { operatie, repliek, signer }),
+            Envelope::Fault(fault) => Ok(Reply::Fault { fault, signer }),
+            Envelope::Verzoek { .. } => Err(ReplyError::NotAReply),
+        }
+    }
+
+    fn unsigned(&self, bytes: &[u8], error: VerifyError) -> Result<Reply, ReplyError> {
+        match Envelope::from_envelope_bytes(bytes) {
+            Ok(Envelope::Fault(f)) => match self.unsigned_faults {
+                UnsignedFaults::Accept => Ok(Reply::UnsignedFault(f)),
+                UnsignedFaults::Reject => Err(ReplyError::UnsignedFault),
+            },
+            _ => Err(error.into()),
+        }
+    }
+
+    /// [`read`](Self::read), and for a Repliek check that it answers `verzoek`: Ontvanger
+    /// Referte = the Verzoek's Afzender Referte, and every Antwoord Referte is a Vraag
+    /// Referte of the Verzoek.
+    pub fn read_for(&self, verzoek: &Verzoek, bytes: &[u8]) -> Result<Reply, ReplyError> {
+        let reply = self.read(bytes)?;
+        if let Reply::Repliek { repliek, .. } = &reply {
+            check_answers(verzoek, repliek)?;
+        }
+        Ok(reply)
+    }
+}
+
+/// Checks that `repliek` answers `verzoek` (see [`ReplyVerifier::read_for`]).
+pub fn check_answers(verzoek: &Verzoek, repliek: &Repliek) -> Result<(), ReplyError> {
+    let mismatch = |detail: String| Err(ReplyError::Mismatch { detail });
+    let sent = verzoek.afzender().referte();
+    match repliek.context().bericht().ontvanger().and_then(|o| o.referte()) {
+        Some(r) if r == sent => {}
+        Some(r) => return mismatch(format!("Ontvanger/Referte {r} is not the Verzoek's {sent}")),
+        None => return mismatch("no Ontvanger/Referte".into()),
+    }
+    for a in repliek.antwoorden() {
+        if verzoek.vraag(a.referte()).is_none() {
+            return mismatch(format!("Antwoord {} answers no Vraag", a.referte()));
+        }
+    }
+    Ok(())
+}
+
+/// A new Verzoek that resends every Vraag of `original` with its original Referte and
+/// Inhoud, in a new message: a new Afzender Referte and a new Tijdstip; Naam, Versie,
+/// schema version, Type, the rest of the Afzender, Ontvanger and Annotaties unchanged.
+pub fn resend(original: &Verzoek) -> Result<Verzoek, ModelError> {
+    resend_vragen(original, |_| true)
+}
+
+/// Like [`resend`], with only the Vragen for which `keep` is true (for example those
+/// whose Antwoord never arrived).
+pub fn resend_vragen(
+    original: &Verzoek,
+    mut keep: impl FnMut(&crate::model::Vraag) -> bool,
+) -> Result<Verzoek, ModelError> {
+    let version = original.schema_version();
+    let a = original.afzender();
+    let mut afzender = Afzender::builder(a.identificatie()).referte(Referte::generate_for(version));
+    if let Some(v) = a.naam() {
+        afzender = afzender.naam(v);
+    }
+    if let Some(v) = a.organisatie_eenheid() {
+        afzender = afzender.organisatie_eenheid(v);
+    }
+    if let Some(v) = a.hoedanigheid() {
+        afzender = afzender.hoedanigheid(v);
+    }
+    if let Some(v) = a.gebruiker() {
+        afzender = afzender.gebruiker(v.clone());
+    }
+    let context = original.context();
+    let mut b = Verzoek::builder(context.naam(), context.versie().clone(), afzender.build()?)
+        .schema_version(version)
+        .bericht_type(context.bericht().type_());
+    if let Some(o) = context.bericht().ontvanger() {
+        b = b.ontvanger(o.clone());
+    }
+    for an in context.annotaties() {
+        b = b.annotatie(an.clone());
+    }
+    for v in original.vragen().iter().filter(|v| keep(v)) {
+        b = b.vraag(v.clone());
+    }
+    b.build()
+}

@@ -1,0 +1,184 @@
+//! Binding files: the shipped test file, every syntax rule, hostile input (each error
+//! with its line number), and a property test that no input panics.
+
+mod provider_common;
+
+use dho_wss::model::{Instellingsnummer, Operatie};
+use dho_wss::provider::{
+    demo, AuthorizationRule, BindingError, BindingErrorKind, Bindings, CertificateSelector, Decision,
+    SubjectSerialNumberRule, MAX_BINDING_FILE_BYTES, MAX_BINDING_LINE_BYTES,
+};
+use proptest::prelude::*;
+
+use provider_common::*;
+
+fn op() -> Operatie {
+    Operatie::new(demo::NAMESPACE, demo::NAAM).expect("op")
+}
+
+fn n(s: &str) -> Instellingsnummer {
+    instellingsnummer(s)
+}
+
+fn err(text: &str) -> BindingError {
+    match Bindings::parse(text) {
+        Ok(b) => panic!("accepted {text:?}: {b:?}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn the_test_file_binds_institution_and_other() {
+    let b = test_bindings();
+    assert_eq!(b.len(), 2);
+    let institution = validated("institution");
+    let other = validated("other");
+    assert_eq!(b.allowed_for(&institution).into_iter().collect::<Vec<_>>(), [n("001234")]);
+    assert_eq!(b.allowed_for(&other).into_iter().collect::<Vec<_>>(), [n("005678")]);
+    assert_eq!(b.decide(&institution, &n("001234"), &op()), Decision::Allow);
+    assert_eq!(b.decide(&institution, &n("1234"), &op()), Decision::Allow);
+    assert!(matches!(b.decide(&institution, &n("005678"), &op()), Decision::Deny(_)));
+    assert_eq!(b.decide(&validated("provider"), &n("001234"), &op()), Decision::Abstain);
+}
+
+#[test]
+fn every_key_type_matches_its_certificate() {
+    let c = validated("institution");
+    let dn = CertificateSelector::subject_dn(c.subject_dn());
+    let cn = CertificateSelector::common_name("dho-wss-test.instelling-001234.hogeschool-test");
+    let fp = CertificateSelector::sha256(&c.sha256_fingerprint().to_uppercase()).expect("fp");
+    for s in [&dn, &cn, &fp] {
+        assert!(s.matches(&c), "{s}");
+        assert!(!s.matches(&validated("other")), "{s}");
+    }
+    // The same three as a file, with the numbers spread over the lines.
+    let text = format!("{dn} => 001234\n{cn} => 1\n{fp} => 2, 3\n");
+    let b = Bindings::parse(&text).expect("parse");
+    let allowed: Vec<String> = b.allowed_for(&c).into_iter().map(|x| x.to_string()).collect();
+    assert_eq!(allowed, ["000001", "000002", "000003", "001234"]);
+    assert_eq!(fp.kind(), "sha256");
+    assert_eq!(fp.value(), c.sha256_fingerprint());
+}
+
+#[test]
+fn layout_rules() {
+    let c = validated("institution");
+    let fp = c.sha256_fingerprint();
+    // BOM, CRLF, tabs, comments, blank lines, colon-separated upper-case fingerprint.
+    let pairs: Vec<String> = fp.as_bytes().chunks(2).map(|p| String::from_utf8_lossy(p).to_uppercase()).collect();
+    let text = format!(
+        "\u{feff}# comment\r\n\r\n\t sha256:\t{}\t=>\t001234 ,  42 \r\n   # indented comment\n",
+        pairs.join(":")
+    );
+    let b = Bindings::parse(&text).expect("parse");
+    assert_eq!(b.allowed_for(&c).len(), 2);
+    // A value may contain spaces, commas, '=' and even "=>": the last "=>" separates.
+    let b = Bindings::parse("cn: a => b, c=d => 000001\n").expect("parse");
+    let (sel, nums) = b.entries().next().expect("entry");
+    assert_eq!(sel, &CertificateSelector::common_name("a => b, c=d"));
+    assert_eq!(nums.iter().map(|x| x.as_str()).collect::<Vec<_>>(), ["000001"]);
+    // Empty and comment-only files bind nobody.
+    assert!(Bindings::parse("").expect("empty").is_empty());
+    assert!(Bindings::parse("# x\n\n").expect("comments").is_empty());
+    // The builder merges.
+    let b = Bindings::new()
+        .bind(CertificateSelector::common_name("x"), [n("1")])
+        .bind(CertificateSelector::common_name("x"), [n("000002")]);
+    assert_eq!(b.len(), 1);
+    assert_eq!(b.entries().next().map(|e| e.1.len()), Some(2));
+}
+
+#[test]
+fn hostile_lines_give_typed_errors_with_line_numbers() {
+    use BindingErrorKind as K;
+    let good = "cn: ok => 1\n";
+    type Case = (String, usize, fn(&K) -> bool);
+    let cases: Vec<Case> = vec![
+        (format!("{good}nonsense\n"), 2, |k| matches!(k, K::MissingKeyType)),
+        (format!("{good}: x => 1\n"), 2, |k| matches!(k, K::MissingKeyType)),
+        (format!("{good}c n: x => 1\n"), 2, |k| matches!(k, K::MissingKeyType)),
+        (
+            format!("# c\n{good}\nserial: 001234 => 001234\n"),
+            4,
+            |k| matches!(k, K::UnknownKeyType { found } if found == "serial"),
+        ),
+        (format!("{good}DN: CN=x => 1\n"), 2, |k| matches!(k, K::UnknownKeyType { found } if found == "DN")),
+        (format!("{good}cn: x 001234\n"), 2, |k| matches!(k, K::MissingArrow)),
+        (format!("{good}cn:   => 1\n"), 2, |k| matches!(k, K::EmptyValue)),
+        (format!("{good}cn: x =>\n"), 2, |k| matches!(k, K::NoInstellingsnummers)),
+        (format!("{good}cn: x => 12a4\n"), 2, |k| matches!(k, K::BadInstellingsnummer { found } if found == "12a4")),
+        (format!("{good}cn: x => 1234567\n"), 2, |k| matches!(k, K::BadInstellingsnummer { .. })),
+        (format!("{good}cn: x => 1,,2\n"), 2, |k| matches!(k, K::BadInstellingsnummer { found } if found.is_empty())),
+        (format!("{good}cn: x => -1\n"), 2, |k| matches!(k, K::BadInstellingsnummer { .. })),
+        (format!("{good}cn: x => ١٢٣\n"), 2, |k| matches!(k, K::BadInstellingsnummer { .. })),
+        (format!("{good}sha256: abc => 1\n"), 2, |k| matches!(k, K::BadFingerprint { .. })),
+        (format!("{good}sha256: {} => 1\n", "g".repeat(64)), 2, |k| matches!(k, K::BadFingerprint { .. })),
+        (format!("{good}sha256: {} => 1\n", "ab:".repeat(31) + "abc"), 2, |k| matches!(k, K::BadFingerprint { .. })),
+        (format!("{good}sha256: {} => 1\n", "a".repeat(66)), 2, |k| matches!(k, K::BadFingerprint { .. })),
+        (format!("{good}cn: x\u{0} => 1\n"), 2, |k| matches!(k, K::ControlCharacter)),
+        (format!("{good}cn: x\u{1b}[31m => 1\n"), 2, |k| matches!(k, K::ControlCharacter)),
+        (format!("{good}cn: x\r => 1\n"), 2, |k| matches!(k, K::ControlCharacter)),
+        (format!("{good}{good}"), 2, |k| matches!(k, K::DuplicateEntry { first_line: 1 })),
+        (format!("{good}cn: {} => 1\n", "x".repeat(MAX_BINDING_LINE_BYTES)), 2, |k| matches!(k, K::LineTooLong { .. })),
+    ];
+    for (text, line, kind) in cases {
+        let e = err(&text);
+        assert_eq!(e.line, line, "{text:?}: {e}");
+        assert!(kind(&e.kind), "{text:?}: {e:?}");
+        assert!(e.to_string().starts_with(&format!("binding file, line {line}: ")), "{e}");
+    }
+}
+
+#[test]
+fn hostile_files() {
+    // Not UTF-8 on line 3.
+    let e = Bindings::from_bytes(b"cn: a => 1\n# ok\ncn: \xff => 1\n").expect_err("latin-1");
+    assert_eq!((e.line, e.kind), (3, BindingErrorKind::NotUtf8));
+    // Too large.
+    let big = vec![b'#'; MAX_BINDING_FILE_BYTES + 1];
+    let e = Bindings::from_bytes(&big).expect_err("too large");
+    assert_eq!(e.line, 0);
+    assert!(matches!(e.kind, BindingErrorKind::TooLarge { .. }));
+    // Missing file.
+    let e = Bindings::from_file("/nonexistent/dho.bindings").expect_err("missing");
+    assert!(matches!(e.kind, BindingErrorKind::Io { .. }));
+    // Exactly at the line limit is fine.
+    let line = format!("cn: {} => 1", "x".repeat(MAX_BINDING_LINE_BYTES - "cn:  => 1".len()));
+    assert_eq!(line.len(), MAX_BINDING_LINE_BYTES);
+    Bindings::parse(&line).expect("at the limit");
+}
+
+#[test]
+fn subject_serial_number_rule() {
+    let r = SubjectSerialNumberRule;
+    assert_eq!(r.decide(&validated("institution"), &n("1234"), &op()), Decision::Allow);
+    assert_eq!(r.decide(&validated("institution"), &n("005678"), &op()), Decision::Abstain);
+    assert_eq!(r.decide(&validated("provider"), &n("001234"), &op()), Decision::Abstain);
+}
+
+#[test]
+fn normalized_pads_to_six_digits() {
+    use dho_wss::provider::normalized;
+    assert_eq!(normalized(&n("1")).as_str(), "000001");
+    assert_eq!(normalized(&n("001234")).as_str(), "001234");
+    assert_eq!(normalized(&n("123456")).as_str(), "123456");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn no_input_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let _ = Bindings::from_bytes(&bytes);
+    }
+
+    #[test]
+    fn line_shaped_input_is_parsed_or_refused_with_its_line(
+        lines in proptest::collection::vec("(dn|cn|sha256|x)?:?[ a-zA-Z0-9=>,:\\t]{0,40}", 1..8)
+    ) {
+        let text = lines.join("\n");
+        if let Err(e) = Bindings::parse(&text) {
+            prop_assert!(e.line >= 1 && e.line <= lines.len());
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! Shared set-up of the provider tests: the test PKI, signed requests, a PEP policy.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::SystemTime;
+
+use dho_wss::keys::SigningIdentity;
+use dho_wss::model::{
+    Afzender, Envelope, FaultCode, Inhoud, Instellingsnummer, ObjectId, Ontvanger, Operatie, Referte, Repliek,
+    SchemaVersion, Uitkomst, Uitzondering, Versie, Verzoek, Vraag,
+};
+use dho_wss::provider::{
+    demo, AuthorizedVerzoek, Bindings, CertificateSelector, HandlerError, OperationSpec, Pep, PepPolicy, Reply,
+    ReplyVerifier, VraagHandler,
+};
+use dho_wss::trust::{CertificateValidator, TrustAnchors, ValidatedCertificate};
+use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
+
+pub const WRITE_NS: &str = "http://registreerinschrijving-01_00.dho.test";
+pub const WRITE_NAAM: &str = "RegistreerInschrijving";
+pub const WRITE_VERSIE: &str = "01.00.0000";
+pub const LEGACY_NS: &str = "http://legacy-01_02.dho.test";
+pub const LEGACY_NAAM: &str = "GeefLegacy";
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn pki(name: &str) -> PathBuf {
+    root().join("testdata/pki").join(name)
+}
+
+pub fn identity(name: &str) -> SigningIdentity {
+    let chain = if name == "institution" { "institution.chain.pem".to_owned() } else { format!("{name}.crt.pem") };
+    SigningIdentity::from_pem_files(pki(&format!("{name}.key.pem")), pki(&chain), None).expect("identity")
+}
+
+/// A DHO-profile signer with the test identity `name` (institution, other, rogue, provider, …).
+pub fn signer(name: &str) -> Signer {
+    Signer::new(identity(name), SignatureProfile::dho_legacy_rsa_sha1())
+}
+
+pub fn validator() -> CertificateValidator {
+    CertificateValidator::new(TrustAnchors::from_pem_file(pki("ca.pem")).expect("ca"))
+}
+
+/// A certificate of the test PKI as the validator accepts it.
+pub fn validated(name: &str) -> ValidatedCertificate {
+    let der = identity(name).certificate_der().to_vec();
+    validator().validate(&der, &[], SystemTime::now()).expect("valid")
+}
+
+pub fn test_bindings() -> Bindings {
+    Bindings::from_file(root().join("testdata/bindings/test.bindings")).expect("test.bindings")
+}
+
+pub fn write_operation() -> OperationSpec {
+    OperationSpec::new(WRITE_NS, WRITE_NAAM).versie(Versie::new(WRITE_VERSIE).expect("versie"))
+}
+
+pub fn legacy_operation() -> OperationSpec {
+    OperationSpec::new(LEGACY_NS, LEGACY_NAAM)
+        .versie(Versie::new("01.00.0000").expect("versie"))
+        .schema_version(SchemaVersion::V01_02)
+}
+
+/// The test policy without bindings: DHO profile and SHA-256, test CA, the demo
+/// operation, a write operation and a generiek-01.02 operation.
+pub fn base_policy() -> PepPolicy {
+    PepPolicy::new(VerificationPolicy::dho_legacy_rsa_sha1().also_accept(SignatureProfile::rsa_sha256()), validator())
+        .operation(demo::operation())
+        .operation(write_operation())
+        .operation(legacy_operation())
+}
+
+/// [`base_policy`] with `testdata/bindings/test.bindings`.
+pub fn policy() -> PepPolicy {
+    base_policy().bindings(test_bindings())
+}
+
+pub fn pep() -> Pep {
+    Pep::new(policy())
+}
+
+/// The client's reply verifier: the provider's trust anchors (the test CA) and its CN pinned.
+pub fn reply_verifier() -> ReplyVerifier {
+    let verifier = Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), validator());
+    ReplyVerifier::new(verifier).expect_signer(CertificateSelector::common_name("dho-wss-test.dho-provider"))
+}
+
+pub fn afzender(identificatie: &str) -> Afzender {
+    Afzender::builder(identificatie).hoedanigheid("801").build().expect("afzender")
+}
+
+pub fn criteria(insz: &str) -> Inhoud {
+    Inhoud::from_fragment(&format!(
+        "<Criteria><INSZ>{insz}</INSZ><Periode><Begin>2023-09-01</Begin><Einde>2024-08-31</Einde></Periode></Criteria>"
+    ))
+    .expect("criteria")
+}
+
+/// The sample the `sign_payload` example builds: GeefHistoriekInschrijving of
+/// `identificatie` with two Vragen.
+pub fn demo_verzoek(identificatie: &str) -> (Operatie, Verzoek) {
+    let mut b = Verzoek::builder(demo::NAAM, Versie::new(demo::VERSIE).expect("versie"), afzender(identificatie))
+        .ontvanger(Ontvanger::builder("dho2.ov.vlaanderen.be").build().expect("ontvanger"));
+    for insz in ["85073003328", "05022845616"] {
+        b = b.vraag_inhoud(criteria(insz));
+    }
+    (Operatie::new(demo::NAMESPACE, demo::NAAM).expect("operatie"), b.build().expect("verzoek"))
+}
+
+pub fn inschrijving(student: &str) -> Inhoud {
+    Inhoud::from_fragment(&format!("<Inschrijving><Student>{student}</Student></Inschrijving>")).expect("inhoud")
+}
+
+/// A write Verzoek of `identificatie` with these (Referte, Inhoud) Vragen.
+pub fn write_verzoek(identificatie: &str, vragen: &[(&Referte, Inhoud)]) -> (Operatie, Verzoek) {
+    let mut b = Verzoek::builder(WRITE_NAAM, Versie::new(WRITE_VERSIE).expect("versie"), afzender(identificatie));
+    for (r, i) in vragen {
+        b = b.vraag(Vraag::new((*r).clone(), i.clone()));
+    }
+    (Operatie::new(WRITE_NS, WRITE_NAAM).expect("operatie"), b.build().expect("verzoek"))
+}
+
+pub fn envelope(op: &(Operatie, Verzoek)) -> Envelope {
+    Envelope::Verzoek { operatie: op.0.clone(), verzoek: op.1.clone() }
+}
+
+/// Signs a model-built Verzoek as `sign_payload` does.
+pub fn signed(who: &str, op: &(Operatie, Verzoek)) -> Vec<u8> {
+    signer(who).sign_message(&envelope(op)).expect("sign")
+}
+
+pub fn authorize(pep: &Pep, bytes: &[u8]) -> AuthorizedVerzoek {
+    match pep.verify_and_authorize(bytes) {
+        Ok(a) => a,
+        Err(e) => panic!("rejected: {e}"),
+    }
+}
+
+pub fn fault_of(env: &Envelope) -> &dho_wss::model::Fault {
+    match env {
+        Envelope::Fault(f) => f,
+        other => panic!("expected a Fault, got {other:?}"),
+    }
+}
+
+pub fn repliek_of(env: &Envelope) -> &Repliek {
+    match env {
+        Envelope::Repliek { repliek, .. } => repliek,
+        other => panic!("expected a Repliek, got {other:?}"),
+    }
+}
+
+pub fn wsse(local: &str) -> FaultCode {
+    FaultCode::wsse(local).expect("code")
+}
+
+/// Reads a verified reply as a Repliek (panics on anything else).
+pub fn verified_repliek(reply: Reply) -> Repliek {
+    match reply {
+        Reply::Repliek { repliek, signer, .. } => {
+            assert_eq!(signer.common_name(), Some("dho-wss-test.dho-provider"));
+            repliek
+        }
+        other => panic!("expected a signed Repliek, got {other:?}"),
+    }
+}
+
+/// The only level-2 Uitzondering's Identificatie.
+pub fn level2(repliek: &Repliek) -> &str {
+    match repliek.uitzonderingen() {
+        [u] => u.identificatie(),
+        other => panic!("expected one level-2 Uitzondering, got {other:?}"),
+    }
+}
+
+/// A write handler that counts its calls and answers with a fresh ObjectID (so a second
+/// run would answer differently). Inhoud `<Fout/>` gives a FOUT Uitzondering, `<Crash/>`
+/// an error; `delay` widens race windows.
+#[derive(Debug, Default)]
+pub struct CountingHandler {
+    pub calls: AtomicUsize,
+    pub delay: std::time::Duration,
+}
+
+impl CountingHandler {
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+impl VraagHandler for CountingHandler {
+    fn answer(&self, _: &AuthorizedVerzoek, vraag: &Vraag) -> Result<Uitkomst, HandlerError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(self.delay);
+        let first = vraag.inhoud().element().child_elements().next().map(|e| e.local_name().to_owned());
+        match first.as_deref() {
+            Some("Fout") => Ok(Uitkomst::fout(
+                Uitzondering::fout("30001", "Student onbekend")
+                    .oorsprong(dho_wss::model::Oorsprong::new("TEST")?)
+                    .build()?,
+                [],
+            )?),
+            Some("Crash") => Err("database unavailable".into()),
+            _ => Ok(Uitkomst::ok(Inhoud::object_id(&ObjectId::new(&uuid_like())?)?)),
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::AtomicU64;
+    static N: AtomicU64 = AtomicU64::new(1);
+    let n = N.fetch_add(1, Ordering::SeqCst);
+    let t = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("obj-{t:x}-{n}")
+}
+
+pub fn instellingsnummer(s: &str) -> Instellingsnummer {
+    Instellingsnummer::new(s).expect("nummer")
+}

@@ -1,0 +1,402 @@
+//! Guaranteed delivery: a resent Vraag Referte gets the stored Antwoord without the work
+//! running again; FOUT answers and reads are not stored; a reused Referte with another
+//! Inhoud is refused; the SQLite store survives a reopen, runs concurrent resends once,
+//! and never shows half an answer when a write fails.
+
+mod provider_common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use dho_wss::model::{Inhoud, Referte, Repliek, SchemaVersion, Uitkomst, Uitzondering, Vraag};
+use dho_wss::provider::store::{decode_uitkomst, encode_uitkomst};
+use dho_wss::provider::{
+    resend, resend_vragen, AnswerKey, AnswerStore, AuthorizedVerzoek, Claim, Code, HandlerError, MemoryStore, Outcome,
+    ProcessingError, Provider, StoreError, StoredAnswer, VraagHandler,
+};
+
+use provider_common::*;
+
+fn provider<S: AnswerStore>(store: S) -> Provider<S> {
+    Provider::new(pep(), store)
+}
+
+/// Handles signed `bytes` and returns the Repliek (panics on a Fault or a rejection).
+fn answer<S: AnswerStore, H: VraagHandler>(p: &Provider<S>, h: &H, bytes: &[u8]) -> Repliek {
+    let r = p.handle(bytes, h);
+    match r.outcome() {
+        Outcome::Answered { .. } => repliek_of(r.envelope()).clone(),
+        other => panic!("not answered: {other:?}"),
+    }
+}
+
+/// The first level-3 Uitzondering Identificatie of the Antwoord to `referte`.
+fn code_of<'a>(repliek: &'a Repliek, referte: &Referte) -> Option<&'a str> {
+    repliek.antwoord(referte).expect("Antwoord").uitzonderingen().first().map(|u| u.identificatie())
+}
+
+fn key(nummer: &str, referte: &Referte) -> AnswerKey {
+    AnswerKey::new(&instellingsnummer(nummer), referte.clone())
+}
+
+fn resigned(original: &(dho_wss::model::Operatie, dho_wss::model::Verzoek)) -> Vec<u8> {
+    let again = (original.0.clone(), resend(&original.1).expect("resend"));
+    assert_ne!(again.1.afzender().referte(), original.1.afzender().referte());
+    signed("institution", &again)
+}
+
+// ------------------------------------------------------------------ the rules, on every store
+
+fn resent_vraag_gets_the_identical_antwoord_without_rework<S: AnswerStore>(store: S) {
+    let p = provider(store);
+    let h = CountingHandler::default();
+    let (r1, r2) = (Referte::generate(), Referte::generate());
+    let first = write_verzoek("001234", &[(&r1, inschrijving("a")), (&r2, inschrijving("b"))]);
+    let one = answer(&p, &h, &signed("institution", &first));
+    assert_eq!(h.calls(), 2);
+    assert!(one.antwoorden().iter().all(|a| a.inhoud().is_some() && a.uitzonderingen().is_empty()));
+
+    // The client resends: a new message (new Afzender Referte and Tijdstip), same Vragen.
+    let two = answer(&p, &h, &resigned(&first));
+    assert_eq!(h.calls(), 2, "the work must not run again");
+    assert_eq!(two.antwoorden(), one.antwoorden());
+    assert_ne!(two.context().bericht().ontvanger(), one.context().bericht().ontvanger());
+
+    // Not necessarily an identical message: r2 again next to a new Vraag r3.
+    let r3 = Referte::generate();
+    let third = write_verzoek("001234", &[(&r3, inschrijving("c")), (&r2, inschrijving("b"))]);
+    let three = answer(&p, &h, &signed("institution", &third));
+    assert_eq!(h.calls(), 3);
+    assert_eq!(three.antwoord(&r2), one.antwoord(&r2));
+    assert!(three.antwoord(&r3).and_then(|a| a.inhoud()).is_some());
+    assert!(p.store().get(&key("001234", &r1)).expect("get").is_some());
+    // 1234 is 001234.
+    let four = answer(&p, &h, &signed("institution", &write_verzoek("1234", &[(&r1, inschrijving("a"))])));
+    assert_eq!(h.calls(), 3);
+    assert_eq!(four.antwoord(&r1), one.antwoord(&r1));
+}
+
+fn fout_and_handler_errors_are_not_stored<S: AnswerStore>(store: S) {
+    let p = provider(store);
+    let h = CountingHandler::default();
+    let (rf, rc) = (Referte::generate(), Referte::generate());
+    let fout = Inhoud::from_fragment("<Fout/>").expect("inhoud");
+    let crash = Inhoud::from_fragment("<Crash/>").expect("inhoud");
+    let request = write_verzoek("001234", &[(&rf, fout), (&rc, crash)]);
+    for round in 1..=2 {
+        let bytes = if round == 1 { signed("institution", &request) } else { resigned(&request) };
+        let r = p.handle(&bytes, &h);
+        let Outcome::Answered { handler_errors } = r.outcome() else { panic!("{:?}", r.outcome()) };
+        assert_eq!(handler_errors.len(), 1);
+        assert_eq!(handler_errors[0].0, rc);
+        let repliek = repliek_of(r.envelope());
+        assert_eq!(code_of(repliek, &rf), Some("30001"));
+        assert_eq!(code_of(repliek, &rc), Some("13090"));
+        assert!(repliek.antwoord(&rc).expect("a").is_fout());
+        assert_eq!(h.calls(), 2 * round, "round {round}: errors run again");
+    }
+    assert!(p.store().get(&key("001234", &rf)).expect("get").is_none());
+    assert!(p.store().get(&key("001234", &rc)).expect("get").is_none());
+}
+
+fn reads_are_not_stored<S: AnswerStore>(store: S) {
+    let p = provider(store);
+    let h = CountingHandler::default();
+    let request = demo_verzoek("001234");
+    let one = answer(&p, &h, &signed("institution", &request));
+    let two = answer(&p, &h, &resigned(&request));
+    assert_eq!(h.calls(), 4);
+    assert_ne!(one.antwoorden(), two.antwoorden(), "each read ran again (fresh ObjectIDs)");
+    for v in request.1.vragen() {
+        assert!(p.store().get(&key("001234", v.referte())).expect("get").is_none());
+    }
+
+    // A write operation whose handler says per Vraag: ObjectID-only Inhoud is a Raadpleeg.
+    struct Crud(CountingHandler);
+    impl VraagHandler for Crud {
+        fn is_read(&self, _: &AuthorizedVerzoek, vraag: &Vraag) -> bool {
+            vraag.inhoud().read_object_id().is_ok()
+        }
+        fn answer(&self, r: &AuthorizedVerzoek, v: &Vraag) -> Result<Uitkomst, HandlerError> {
+            self.0.answer(r, v)
+        }
+    }
+    let crud = Crud(CountingHandler::default());
+    let (read, write) = (Referte::generate(), Referte::generate());
+    let raadpleeg = Inhoud::from_fragment("<ObjectID>42</ObjectID>").expect("inhoud");
+    let request = write_verzoek("001234", &[(&read, raadpleeg), (&write, inschrijving("w"))]);
+    answer(&p, &crud, &signed("institution", &request));
+    answer(&p, &crud, &resigned(&request));
+    assert_eq!(crud.0.calls(), 3, "the Raadpleeg ran twice, the Aanmaak once");
+    assert!(p.store().get(&key("001234", &read)).expect("get").is_none());
+    assert!(p.store().get(&key("001234", &write)).expect("get").is_some());
+}
+
+fn reused_referte_with_other_inhoud_is_13010<S: AnswerStore>(store: S) {
+    let p = provider(store);
+    let h = CountingHandler::default();
+    let r = Referte::generate();
+    let original = write_verzoek("001234", &[(&r, inschrijving("a"))]);
+    let first = answer(&p, &h, &signed("institution", &original));
+    let other = answer(&p, &h, &signed("institution", &write_verzoek("001234", &[(&r, inschrijving("B"))])));
+    assert_eq!(h.calls(), 1);
+    assert_eq!(code_of(&other, &r), Some(Code::ReferteReused.identificatie()));
+    let u = &other.antwoord(&r).expect("a").uitzonderingen()[0];
+    assert!(u.is_fout());
+    assert_eq!(u.diagnose(), Code::ReferteReused.diagnose());
+    assert!(other.antwoord(&r).expect("a").inhoud().is_none());
+    // The refusal is not stored over the answer: the real resend still gets it.
+    assert_eq!(answer(&p, &h, &resigned(&original)).antwoorden(), first.antwoorden());
+    // Refertes are per institution: the same Referte from 005678 is new work.
+    answer(&p, &h, &signed("other", &write_verzoek("005678", &[(&r, inschrijving("a"))])));
+    assert_eq!(h.calls(), 2);
+}
+
+fn concurrent_resends_run_the_work_once<S: AnswerStore + 'static>(store: S) {
+    let p = Arc::new(provider(store));
+    let h = Arc::new(CountingHandler { delay: Duration::from_millis(150), ..Default::default() });
+    let r = Referte::generate();
+    let request = write_verzoek("001234", &[(&r, inschrijving("concurrent"))]);
+    // Four differently signed resends of the same Vraag, each sent by four threads.
+    let messages: Vec<Arc<Vec<u8>>> = (0..4).map(|_| Arc::new(resigned(&request))).collect();
+    let threads: Vec<_> = (0..16)
+        .map(|i| {
+            let (p, h, m) = (p.clone(), h.clone(), messages[i % 4].clone());
+            std::thread::spawn(move || answer(&p, &*h, &m))
+        })
+        .collect();
+    let replies: Vec<Repliek> = threads.into_iter().map(|t| t.join().expect("thread")).collect();
+    assert_eq!(h.calls(), 1, "16 concurrent resends, one run");
+    let first = replies[0].antwoord(&r).expect("a").clone();
+    assert!(first.inhoud().is_some());
+    for rep in &replies {
+        assert_eq!(rep.antwoord(&r), Some(&first));
+    }
+}
+
+macro_rules! on_every_store {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            use super::*;
+            $( #[test] fn $name() { super::$name(MemoryStore::new()); } )*
+        }
+        #[cfg(feature = "sqlite")]
+        mod sqlite {
+            $( #[test] fn $name() {
+                let dir = tempfile::tempdir().expect("tmp");
+                super::$name(dho_wss::provider::SqliteStore::open(dir.path().join("answers.sqlite")).expect("open"));
+            } )*
+        }
+    };
+}
+
+on_every_store!(
+    resent_vraag_gets_the_identical_antwoord_without_rework,
+    fout_and_handler_errors_are_not_stored,
+    reads_are_not_stored,
+    reused_referte_with_other_inhoud_is_13010,
+    concurrent_resends_run_the_work_once,
+);
+
+// ------------------------------------------------------------------ failures and waits
+
+/// A store whose `complete` fails the first `fail` times.
+struct Flaky<S> {
+    inner: S,
+    fail: AtomicUsize,
+}
+
+impl<S: AnswerStore> AnswerStore for Flaky<S> {
+    fn claim(&self, key: &AnswerKey) -> Result<Claim, StoreError> {
+        self.inner.claim(key)
+    }
+    fn complete(&self, key: &AnswerKey, answer: &StoredAnswer) -> Result<(), StoreError> {
+        if self.fail.load(Ordering::SeqCst) > 0 {
+            self.fail.fetch_sub(1, Ordering::SeqCst);
+            return Err(StoreError::Backend("injected failure".into()));
+        }
+        self.inner.complete(key, answer)
+    }
+    fn release(&self, key: &AnswerKey) -> Result<(), StoreError> {
+        self.inner.release(key)
+    }
+    fn get(&self, key: &AnswerKey) -> Result<Option<StoredAnswer>, StoreError> {
+        self.inner.get(key)
+    }
+}
+
+#[test]
+fn failing_store_gives_a_server_fault_and_releases_the_claim() {
+    let p =
+        provider(Flaky { inner: MemoryStore::new().with_wait(Duration::from_millis(50)), fail: AtomicUsize::new(1) });
+    let h = CountingHandler::default();
+    let r = Referte::generate();
+    let request = write_verzoek("001234", &[(&r, inschrijving("x"))]);
+    let resp = p.handle(&signed("institution", &request), &h);
+    assert!(resp.is_fault());
+    assert_eq!(fault_of(resp.envelope()).faultcode(), &dho_wss::model::FaultCode::server());
+    assert!(matches!(resp.outcome(), Outcome::Failed(ProcessingError::Store(StoreError::Backend(_)))));
+    assert!(p.store().get(&key("001234", &r)).expect("get").is_none());
+    // The claim was released: the resend is worked (not 13011) and stored.
+    let again = answer(&p, &h, &resigned(&request));
+    assert_eq!(code_of(&again, &r), None);
+    assert_eq!(h.calls(), 2);
+    assert!(p.store().get(&key("001234", &r)).expect("get").is_some());
+}
+
+#[test]
+fn a_key_claimed_elsewhere_gets_13011_after_the_wait() {
+    let p = provider(MemoryStore::new().with_wait(Duration::from_millis(50)));
+    let h = CountingHandler::default();
+    let r = Referte::generate();
+    let k = key("001234", &r);
+    assert_eq!(p.store().claim(&k).expect("claim"), Claim::Claimed);
+    let request = write_verzoek("001234", &[(&r, inschrijving("x"))]);
+    let busy = answer(&p, &h, &signed("institution", &request));
+    assert_eq!(code_of(&busy, &r), Some(Code::InProgress.identificatie()));
+    assert_eq!(h.calls(), 0);
+    p.store().release(&k).expect("release");
+    let done = answer(&p, &h, &resigned(&request));
+    assert_eq!(code_of(&done, &r), None);
+    assert_eq!(h.calls(), 1);
+}
+
+#[test]
+fn a_panicking_handler_releases_its_claim() {
+    struct Panics;
+    impl VraagHandler for Panics {
+        fn answer(&self, _: &AuthorizedVerzoek, _: &Vraag) -> Result<Uitkomst, HandlerError> {
+            panic!("handler bug")
+        }
+    }
+    let p = provider(MemoryStore::new().with_wait(Duration::from_millis(50)));
+    let r = Referte::generate();
+    let request = write_verzoek("001234", &[(&r, inschrijving("x"))]);
+    let bytes = signed("institution", &request);
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| p.handle(&bytes, &Panics)));
+    assert!(caught.is_err());
+    assert_eq!(p.store().claim(&key("001234", &r)).expect("claim"), Claim::Claimed);
+}
+
+#[test]
+fn stored_answers_keep_warnings_and_01_02_uitzonderingen() {
+    let r = Referte::generate();
+    let warning = Uitzondering::waarschuwing("40001", "Let op")
+        .oorsprong(dho_wss::model::Oorsprong::new("TEST").expect("o"))
+        .build()
+        .expect("u");
+    let with_warning = Uitkomst::ok_met_meldingen(inschrijving("w"), [warning]).expect("uitkomst");
+    assert_eq!(decode_uitkomst(&encode_uitkomst(&r, &with_warning).expect("encode")).expect("decode"), with_warning);
+    // A generiek-01.02 warning has no Oorsprong.
+    let old = Uitkomst::ok_met_meldingen(Inhoud::empty(), [Uitzondering::informatie("1", "i").build().expect("u")])
+        .expect("uitkomst");
+    let r12 = Referte::generate_for(SchemaVersion::V01_02);
+    assert_eq!(decode_uitkomst(&encode_uitkomst(&r12, &old).expect("encode")).expect("decode"), old);
+    assert!(matches!(decode_uitkomst(b"<Repliek/>"), Err(StoreError::Corrupt { .. })));
+    assert!(matches!(decode_uitkomst(b"\xff"), Err(StoreError::Corrupt { .. })));
+}
+
+// ------------------------------------------------------------------ SQLite specifics
+
+#[cfg(feature = "sqlite")]
+mod sqlite_store {
+    use super::*;
+    use dho_wss::provider::SqliteStore;
+
+    #[test]
+    fn answers_survive_a_reopen() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("answers.sqlite");
+        let h = CountingHandler::default();
+        let r = Referte::generate();
+        let request = write_verzoek("001234", &[(&r, inschrijving("persist"))]);
+        let first = {
+            let p = provider(SqliteStore::open(&path).expect("open"));
+            answer(&p, &h, &signed("institution", &request))
+        };
+        let p = provider(SqliteStore::open(&path).expect("reopen"));
+        let again = answer(&p, &h, &resigned(&request));
+        assert_eq!(h.calls(), 1);
+        assert_eq!(again.antwoorden(), first.antwoorden());
+    }
+
+    #[test]
+    fn injected_failure_mid_write_leaves_no_half_answer() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("answers.sqlite");
+        let p = provider(SqliteStore::open(&path).expect("open"));
+        // Fail `complete` after it has inserted the answer, when it ends the claim.
+        let raw = rusqlite::Connection::open(&path).expect("raw connection");
+        raw.execute_batch(
+            "CREATE TRIGGER inject_failure BEFORE DELETE ON dho_claims BEGIN SELECT RAISE(ABORT, 'injected'); END;",
+        )
+        .expect("trigger");
+        let h = CountingHandler::default();
+        let r = Referte::generate();
+        let request = write_verzoek("001234", &[(&r, inschrijving("x"))]);
+        let resp = p.handle(&signed("institution", &request), &h);
+        assert!(resp.is_fault());
+        assert!(matches!(resp.outcome(), Outcome::Failed(ProcessingError::Store(_))));
+        assert_eq!(h.calls(), 1);
+        // No answer row, through the store and in the file.
+        assert!(p.store().get(&key("001234", &r)).expect("get").is_none());
+        let rows: i64 = raw.query_row("SELECT count(*) FROM dho_answers", [], |row| row.get(0)).expect("count");
+        assert_eq!(rows, 0);
+        // Once the fault is gone, the resend is worked again and stored.
+        raw.execute_batch("DROP TRIGGER inject_failure").expect("drop trigger");
+        let again = answer(&p, &h, &resigned(&request));
+        assert_eq!(code_of(&again, &r), None);
+        assert_eq!(h.calls(), 2);
+        assert!(p.store().get(&key("001234", &r)).expect("get").is_some());
+        let claims: i64 = raw.query_row("SELECT count(*) FROM dho_claims", [], |row| row.get(0)).expect("count");
+        assert_eq!(claims, 0);
+    }
+
+    #[test]
+    fn claims_of_another_process_are_waited_for_then_taken_over_when_stale() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("answers.sqlite");
+        let a = SqliteStore::open(&path).expect("a");
+        let k = key("001234", &Referte::generate());
+        assert_eq!(a.claim(&k).expect("claim"), Claim::Claimed);
+        // Another process (store instance) waits, then gives up.
+        let b = SqliteStore::open(&path).expect("b").with_wait(Duration::from_millis(100));
+        assert_eq!(b.claim(&k).expect("claim"), Claim::Busy);
+        // Once the claim counts as stale (its owner died mid-work), it is taken over.
+        let c = SqliteStore::open(&path).expect("c").with_stale_claim_after(Duration::ZERO);
+        assert_eq!(c.claim(&k).expect("claim"), Claim::Claimed);
+        let answer = StoredAnswer { fingerprint: dho_wss::provider::Fingerprint([7; 32]), antwoord: b"x".to_vec() };
+        // The first owner lost it: its answer is refused, atomically.
+        assert!(matches!(a.complete(&k, &answer), Err(StoreError::ClaimLost { .. })));
+        a.release(&k).expect("release");
+        assert!(a.get(&k).expect("get").is_none());
+        c.complete(&k, &answer).expect("complete");
+        assert_eq!(b.claim(&k).expect("claim"), Claim::Answered(answer.clone()));
+        assert_eq!(a.get(&k).expect("get"), Some(answer));
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("answers.sqlite");
+        drop(SqliteStore::open(&path).expect("open"));
+        rusqlite::Connection::open(&path).expect("raw").execute_batch("PRAGMA user_version = 99").expect("pragma");
+        assert!(matches!(SqliteStore::open(&path), Err(StoreError::Corrupt { .. })));
+    }
+}
+
+#[test]
+fn resend_vragen_keeps_only_the_chosen_vragen() {
+    let (r1, r2) = (Referte::generate(), Referte::generate());
+    let original = write_verzoek("001234", &[(&r1, inschrijving("a")), (&r2, inschrijving("b"))]).1;
+    let again = resend_vragen(&original, |v| v.referte() == &r2).expect("resend");
+    assert_eq!(again.vragen().len(), 1);
+    assert_eq!(again.vragen()[0], original.vragen()[1]);
+    assert_ne!(again.afzender().referte(), original.afzender().referte());
+    assert_eq!(again.afzender().identificatie(), original.afzender().identificatie());
+    assert_eq!(again.afzender().hoedanigheid(), original.afzender().hoedanigheid());
+    assert_eq!(again.context().naam(), original.context().naam());
+    assert_eq!(again.context().versie(), original.context().versie());
+    assert!(resend_vragen(&original, |_| false).is_err(), "a Verzoek needs a Vraag");
+}
