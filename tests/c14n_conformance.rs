@@ -79,6 +79,23 @@ fn relative_namespace_uri_in_subtree_fails_without_output() {
 }
 
 #[test]
+fn relative_namespace_uri_on_an_ancestor_fails_before_any_output() {
+    // Found by fuzzing: the relative URI was only noticed when rendered, after output began.
+    for (input, apex) in [
+        (&b"<r xmlns:p='u'><item><p:m/></item></r>"[..], "item"),
+        (b"<r xmlns:p='u'><item><m p:a='1'/></item></r>", "item"),
+        (b"<r xmlns='u'><x:item xmlns:x='urn:x'><m/></x:item></r>", "item"),
+    ] {
+        let doc = Document::parse(input).unwrap();
+        let el = doc.root().descendants().find(|e| e.local_name() == apex).unwrap();
+        let mut sink = Vec::new();
+        let err = ExcC14n::new().canonicalize_to(el, &mut sink).unwrap_err();
+        assert!(matches!(err, dho_wss::xml::C14nError::RelativeNamespaceUri { ref uri } if uri == "u"), "{err}");
+        assert!(sink.is_empty(), "wrote {:?} before the error", String::from_utf8_lossy(&sink));
+    }
+}
+
+#[test]
 fn namespace_uri_with_ampersand_is_escaped_as_the_spec_says() {
     // libxml2 writes the raw '&' here (a known deviation); the spec and Santuario escape it.
     let doc = Document::parse(b"<a xmlns='http://d.example/?x&amp;y'/>").unwrap();

@@ -143,9 +143,12 @@ impl ExcC14n {
     }
 }
 
-/// Rejects what c14n must fail on, before anything is written.
+/// Rejects what c14n must fail on, before anything is written: a relative
+/// namespace URI declared in the subtree or on an ancestor (whose declarations
+/// the subtree may render), as lxml does.
 fn check_subtree(apex: Element<'_>) -> Result<(), C14nError> {
-    for e in apex.descendants() {
+    let ancestors = std::iter::successors(apex.parent(), |e| e.parent());
+    for e in apex.descendants().chain(ancestors) {
         for (_, uri) in e.namespace_declarations() {
             if !uri.is_empty() && !is_absolute_uri(uri) {
                 return Err(C14nError::RelativeNamespaceUri { uri: uri.into() });
