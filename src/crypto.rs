@@ -4,9 +4,10 @@
 //! [`CryptoProvider`]: streaming digests for the canonicalized XML, loading an RSA private key,
 //! RSA PKCS#1 v1.5 signature verification of a `SignatureValue`, and the signature algorithms
 //! `rustls-webpki` uses to verify certificate chains. The default, [`RustCryptoProvider`]
-//! (returned by [`default_provider`]), is pure Rust (RustCrypto `rsa`, `sha1`, `sha2`). An
-//! OpenSSL-backed provider is planned behind an `openssl` feature; nothing outside this module
-//! depends on which provider is in use.
+//! (returned by [`default_provider`]), is pure Rust (RustCrypto `rsa`, `sha1`, `sha2`). With
+//! the cargo feature `openssl`, [`openssl::OpenSslProvider`] (returned by
+//! [`openssl::openssl_provider`]) does the same on OpenSSL; nothing outside this module depends
+//! on which provider is in use.
 //!
 //! # Algorithms
 //!
@@ -56,8 +57,8 @@
 //! itself constant time; residual leakage from the exponent (`d`) handling is what the Marvin
 //! research showed can remain measurable. Treat the pure-Rust provider as acceptable for
 //! clients and for low-exposure signing, and prefer a constant-time back-end for a
-//! high-volume, Internet-facing signing service: the planned `openssl` feature (OpenSSL's RSA
-//! is constant time and has Marvin mitigations) is that alternative. Rate limiting and not
+//! high-volume, Internet-facing signing service: the `openssl` feature (OpenSSL's RSA is
+//! constant time and has Marvin mitigations) is that alternative. Rate limiting and not
 //! exposing precise response times further reduce the risk.
 
 use std::fmt::Debug;
@@ -72,6 +73,9 @@ use sha1::Sha1;
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 
 use crate::keys::KeyError;
+
+#[cfg(feature = "openssl")]
+pub mod openssl;
 
 /// Smallest accepted RSA modulus, in bits, for signing keys, message signatures and
 /// certificate chain signatures.

@@ -89,6 +89,13 @@ impl Signer {
         self
     }
 
+    /// Uses `provider` for the digests. The private-key operation is done by the provider the
+    /// identity was loaded with (e.g. [`SigningIdentity::from_pem_with_provider`]).
+    pub fn with_provider(mut self, provider: &'static dyn CryptoProvider) -> Self {
+        self.provider = provider;
+        self
+    }
+
     /// Reader limits for the envelopes to sign.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
