@@ -51,14 +51,17 @@ struct ProviderSetup {
     samples: Vec<Prepared>,
 }
 
-fn setup() -> Vec<ProviderSetup> {
+/// Everything, or (for `DHO_WSS_PROFILE`) only one provider and sample.
+fn setup(only: Option<(&str, &str)>) -> Vec<ProviderSetup> {
     let corpus = corpus();
     providers()
         .into_iter()
+        .filter(|p| only.is_none_or(|(name, _)| name == p.name))
         .map(|p| {
             let signer = signer(p);
             let samples: Vec<Prepared> = corpus
                 .iter()
+                .filter(|s| only.is_none_or(|(_, sample)| sample == s.name))
                 .map(|s| {
                     let signed = signer.sign_envelope(&s.unsigned).expect("sign");
                     let doc = Document::parse(&signed).expect("parse");
@@ -106,7 +109,11 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let setups = setup();
+    if let Ok(spec) = std::env::var("DHO_WSS_PROFILE") {
+        profile_loop(&spec);
+        return;
+    }
+    let setups = setup(None);
     if parts.iter().any(|p| p == "criterion") {
         run_criterion(&setups);
     }
@@ -121,6 +128,36 @@ fn main() {
     let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wss-bench-report.md");
     if std::fs::write(&path, &report).is_ok() {
         println!("\nreport written to {}", path.display());
+    }
+}
+
+/// `DHO_WSS_PROFILE=OP,PROVIDER,SAMPLE,N` (OP: sign, verify, verify-full, rsa-sign,
+/// rsa-verify): only run that operation N times, for a profiler, e.g.
+/// `valgrind --tool=callgrind target/release/deps/wss-* --bench` with the variable set.
+fn profile_loop(spec: &str) {
+    let f: Vec<&str> = spec.split(',').collect();
+    let [op, provider, sample, n] = f.as_slice() else {
+        panic!("DHO_WSS_PROFILE=OP,PROVIDER,SAMPLE,N, got {spec:?}");
+    };
+    let n: usize = n.parse().expect("N");
+    let setups = setup(Some((provider, sample)));
+    let s = setups.iter().find(|s| s.p.name == *provider).expect("provider");
+    let x = s.samples.iter().find(|x| x.sample == *sample).expect("sample");
+    for _ in 0..n {
+        match *op {
+            "sign" => drop(black_box(s.signer.sign_envelope(&x.unsigned).unwrap())),
+            "verify" => drop(black_box(s.verifier_cached.verify(&x.signed).unwrap())),
+            "verify-full" => drop(black_box(s.verifier_full.verify(&x.signed).unwrap())),
+            "rsa-sign" => {
+                black_box(s.signer.identity().signing_key().sign(SignatureAlgorithm::RsaSha1, &s.signed_info).unwrap());
+            }
+            "rsa-verify" => {
+                s.p.provider
+                    .verify_signature(SignatureAlgorithm::RsaSha1, &s.spki, &s.signed_info, &s.signature)
+                    .unwrap()
+            }
+            other => panic!("unknown operation {other}"),
+        }
     }
 }
 
@@ -318,6 +355,7 @@ fn run_ratios(setups: &[ProviderSetup], out: &mut String) {
                 ratio: e / verify_ref,
             });
         }
+        let docs: Vec<Document> = s.samples.iter().map(|x| Document::parse(&x.signed).unwrap()).collect();
         let stages: Vec<(String, Box<dyn FnMut() + '_>)> = {
             let mut v: Vec<(String, Box<dyn FnMut() + '_>)> = Vec::new();
             v.push((
@@ -328,7 +366,7 @@ fn run_ratios(setups: &[ProviderSetup], out: &mut String) {
                 "stage: chain validation, cached".into(),
                 Box::new(|| drop(black_box(cached.validate(&s.cert, &[], t).unwrap()))),
             ));
-            for x in &s.samples {
+            for (x, doc) in s.samples.iter().zip(&docs) {
                 v.push((
                     format!("stage: parse {}", x.sample),
                     Box::new(move || drop(black_box(Document::parse(&x.signed).unwrap()))),
@@ -336,8 +374,7 @@ fn run_ratios(setups: &[ProviderSetup], out: &mut String) {
                 v.push((
                     format!("stage: c14n Body {}", x.sample),
                     Box::new(move || {
-                        let doc = Document::parse(&x.signed).unwrap();
-                        let _ = black_box(ExcC14n::new().canonicalize_to(body_of(&doc), &mut io::sink()));
+                        let _ = black_box(ExcC14n::new().canonicalize_to(body_of(doc), &mut io::sink()));
                     }),
                 ));
                 v.push((
@@ -364,7 +401,6 @@ fn run_ratios(setups: &[ProviderSetup], out: &mut String) {
                 let _ = writeln!(text, "| {} | {} | {:.3} | {reference} |", r.what, fmt_time(r.op), r.ratio);
             }
         }
-        // Stage "c14n" above includes the parse it needs; the parse row says how much.
 
         // Linear growth: time per byte at 5 MB against 30 KB, interleaved.
         let by = |n: &str| s.samples.iter().find(|x| x.sample == n).unwrap();

@@ -533,6 +533,47 @@ fn identity_is_send_and_sync() {
     assert_eq!(sig, shared.signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap());
 }
 
+#[test]
+fn parsed_key_memo_never_changes_a_verdict() {
+    // Providers keep recently parsed public keys per thread (8 entries): cycling through more
+    // keys than that, and mixing good and bad inputs, gives the same verdicts every time.
+    for p in providers() {
+        let names = ["institution", "other", "provider"];
+        let sigs: Vec<(Vec<u8>, Vec<u8>)> = names
+            .iter()
+            .map(|n| {
+                let id = SigningIdentity::from_pem_with_provider(
+                    &read(&format!("{n}.key.pem")),
+                    &read(&format!("{n}.crt.pem")),
+                    None,
+                    p,
+                )
+                .unwrap();
+                let sig = id.signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap();
+                (id.signing_key().public_key_spki_der().to_vec(), sig)
+            })
+            .collect();
+        let mut truncated: Vec<Vec<u8>> = Vec::new();
+        for round in 0..3 {
+            for (i, (spki, _)) in sigs.iter().enumerate() {
+                for (j, (_, sig)) in sigs.iter().enumerate() {
+                    let r = p.verify_signature(SignatureAlgorithm::RsaSha256, spki, MESSAGE, sig);
+                    assert_eq!(r.is_ok(), i == j, "{p:?} round {round}: key {i}, signature {j}: {r:?}");
+                }
+                // Fill the memo with keys that fail to decode; they are never remembered.
+                for cut in 1..=4 {
+                    let short = spki[..spki.len() - cut - round].to_vec();
+                    assert!(p.verify_signature(SignatureAlgorithm::RsaSha256, &short, MESSAGE, &sigs[i].1).is_err());
+                    truncated.push(short);
+                }
+            }
+        }
+        for short in &truncated {
+            assert!(p.verify_signature(SignatureAlgorithm::RsaSha256, short, MESSAGE, &sigs[0].1).is_err());
+        }
+    }
+}
+
 mod hostile_mutations {
     use super::*;
     use proptest::prelude::*;
