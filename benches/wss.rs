@@ -550,6 +550,7 @@ fn run_xmlsec(setups: &[ProviderSetup], out: &mut String) {
         let template_path = dir.join(format!("{}.template.xml", x.sample));
         let xmlsec_out = dir.join(format!("{}.xmlsec-signed.xml", x.sample));
         std::fs::write(&signed_path, &x.signed).unwrap();
+        std::fs::write(dir.join(format!("{}.unsigned.xml", x.sample)), &x.unsigned).unwrap();
         std::fs::write(&template_path, template_of(&x.signed)).unwrap();
 
         // Same envelope, same signature: libxmlsec1's signature of the template must be

@@ -34,6 +34,19 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    // For a heap profiler (valgrind --tool=massif): `DHO_WSS_MEMORY_ONE=sign|verify,FILE`
+    // signs (an unsigned) or verifies (a signed) envelope from FILE once, with RustCrypto, and
+    // does nothing else, so the profile's peak is that operation's.
+    if let Ok(spec) = std::env::var("DHO_WSS_MEMORY_ONE") {
+        let (op, file) = spec.split_once(',').expect("DHO_WSS_MEMORY_ONE=sign|verify,FILE");
+        let input = std::fs::read(file).expect("FILE");
+        let p = providers()[0];
+        match op {
+            "sign" => drop(signer(p).sign_envelope(&input).unwrap()),
+            _ => drop(verifier(p, true).verify(&input).unwrap()),
+        }
+        return;
+    }
     let corpus = corpus();
     println!("\n## Peak heap per operation (counting allocator)\n");
     println!("| provider | sample | message | sign peak | ratio | verify peak | ratio | verify retained |");
@@ -69,4 +82,34 @@ fn main() {
         "\nPeak memory for the 5 MB message: {worst_5mb:.2} × its size (target ≤ 4: {})",
         if worst_5mb <= 4.0 { "met" } else { "MISSED" }
     );
+    stages(&corpus);
+}
+
+/// Where the memory goes: the XML stages alone, on the signed messages.
+fn stages(corpus: &[Sample]) {
+    use dho_wss::xml::{Document, ExcC14n};
+    let p = providers()[0];
+    let signer = signer(p);
+    println!("\n## Peak heap of the XML stages (signed message)\n");
+    println!("| sample | message | parse peak | ratio | parsed tree kept | ratio | c14n of the Body peak | nodes |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for sample in corpus {
+        let signed = signer.sign_envelope(&sample.unsigned).unwrap();
+        let size = signed.len() as f64;
+        let (parse_peak, kept) = measure(|| Document::parse(&signed).unwrap());
+        let doc = Document::parse(&signed).unwrap();
+        let body = doc.root().child_elements().find(|e| e.local_name() == "Body").unwrap();
+        let (c14n_peak, _) = measure(|| ExcC14n::new().canonicalize_to(body, &mut std::io::sink()).unwrap());
+        println!(
+            "| {} | {} | {} | {:.2}× | {} | {:.2}× | {} | {} |",
+            sample.name,
+            fmt_size(signed.len()),
+            fmt_size(parse_peak),
+            parse_peak as f64 / size,
+            fmt_size(kept),
+            kept as f64 / size,
+            fmt_size(c14n_peak),
+            doc.node_count(),
+        );
+    }
 }

@@ -479,7 +479,9 @@ fn splice(
         }
     }
     inserts.sort_by_key(|i| i.0);
-    let mut out = Vec::with_capacity(bytes.len() + security.len() + 128);
+    // Exact size: an estimate that falls a few bytes short doubles the buffer (10 MB for 5 MB).
+    let added: usize = inserts.iter().map(|(_, replaced, add)| add.len().saturating_sub(*replaced)).sum();
+    let mut out = Vec::with_capacity(bytes.len() + added);
     let mut at = 0;
     for (pos, replaced, add) in inserts {
         out.extend_from_slice(&bytes[at..pos]);
