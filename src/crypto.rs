@@ -5,9 +5,9 @@
 //! RSA PKCS#1 v1.5 signature verification of a `SignatureValue`, and the signature algorithms
 //! `rustls-webpki` uses to verify certificate chains. The default, [`RustCryptoProvider`]
 //! (returned by [`default_provider`]), is pure Rust (RustCrypto `rsa`, `sha1`, `sha2`). With
-//! the cargo feature `openssl`, [`openssl::OpenSslProvider`] (returned by
-//! [`openssl::openssl_provider`]) does the same on OpenSSL; nothing outside this module depends
-//! on which provider is in use.
+//! the cargo feature `openssl`, `openssl::OpenSslProvider` (returned by
+//! `openssl::openssl_provider()`) does the same on OpenSSL; nothing outside this module
+//! depends on which provider is in use.
 //!
 //! # Algorithms
 //!

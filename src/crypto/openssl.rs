@@ -4,7 +4,7 @@
 //! mitigations (see the [`crypto`](super) module documentation on RUSTSEC-2023-0071) and is
 //! about three times as fast as RustCrypto's. Digests use OpenSSL's SHA-1 and SHA-256.
 //!
-//! Acceptance is the same as [`RustCryptoProvider`](super::RustCryptoProvider)'s, checked
+//! Acceptance is the same as [`RustCryptoProvider`]'s, checked
 //! here before OpenSSL sees a key so that both providers accept exactly the same inputs:
 //! - public keys: a DER `SubjectPublicKeyInfo` with no trailing data, algorithm
 //!   `rsaEncryption` with NULL parameters ([`CryptoError::NotRsa`] for any other algorithm),
