@@ -4,8 +4,9 @@
 //! [`CryptoProvider`]: streaming digests for the canonicalized XML, loading an RSA private key,
 //! RSA PKCS#1 v1.5 signature verification of a `SignatureValue`, and the signature algorithms
 //! `rustls-webpki` uses to verify certificate chains. The default, [`RustCryptoProvider`]
-//! (returned by [`default_provider`]), is pure Rust (RustCrypto `rsa`, `sha1`, `sha2`). An
-//! OpenSSL-backed provider is planned behind an `openssl` feature; nothing outside this module
+//! (returned by [`default_provider`]), is pure Rust (RustCrypto `rsa`, `sha1`, `sha2`). With
+//! the cargo feature `openssl`, `openssl::OpenSslProvider` (returned by
+//! `openssl::openssl_provider()`) does the same on OpenSSL; nothing outside this module
 //! depends on which provider is in use.
 //!
 //! # Algorithms
@@ -56,8 +57,8 @@
 //! itself constant time; residual leakage from the exponent (`d`) handling is what the Marvin
 //! research showed can remain measurable. Treat the pure-Rust provider as acceptable for
 //! clients and for low-exposure signing, and prefer a constant-time back-end for a
-//! high-volume, Internet-facing signing service: the planned `openssl` feature (OpenSSL's RSA
-//! is constant time and has Marvin mitigations) is that alternative. Rate limiting and not
+//! high-volume, Internet-facing signing service: the `openssl` feature (OpenSSL's RSA is
+//! constant time and has Marvin mitigations) is that alternative. Rate limiting and not
 //! exposing precise response times further reduce the risk.
 
 use std::fmt::Debug;
@@ -72,6 +73,9 @@ use sha1::Sha1;
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 
 use crate::keys::KeyError;
+
+#[cfg(feature = "openssl")]
+pub mod openssl;
 
 /// Smallest accepted RSA modulus, in bits, for signing keys, message signatures and
 /// certificate chain signatures.
@@ -382,7 +386,7 @@ impl CryptoProvider for RustCryptoProvider {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), CryptoError> {
-        let key = decode_spki(spki_der)?;
+        let key = memoized_public_key(spki_der)?;
         verify_prehashed(&key, padding(alg), &hash(alg.digest(), message), signature)
     }
 
@@ -393,6 +397,39 @@ impl CryptoProvider for RustCryptoProvider {
     fn legacy_sha1_chain_algorithm(&self) -> Option<&'static dyn SignatureVerificationAlgorithm> {
         Some(&RSA_PKCS1_SHA1_LEGACY)
     }
+}
+
+/// Parsed public keys kept per thread (most recently used first), so that a peer signing
+/// every message with the same certificate does not pay for decoding its key and setting up
+/// the Montgomery parameters each time. Keyed by the exact SPKI bytes; holds public keys
+/// only and changes no decision (only successfully decoded keys are kept).
+const KEY_MEMO_ENTRIES: usize = 8;
+
+/// (SPKI DER, decoded key) pairs.
+type KeyMemo = Vec<(Box<[u8]>, std::rc::Rc<RsaPublicKey>)>;
+
+thread_local! {
+    static PUBLIC_KEYS: std::cell::RefCell<KeyMemo> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`decode_spki`] through the per-thread memo.
+fn memoized_public_key(spki_der: &[u8]) -> Result<std::rc::Rc<RsaPublicKey>, CryptoError> {
+    let hit = PUBLIC_KEYS.with_borrow_mut(|memo| {
+        let i = memo.iter().position(|(der, _)| **der == *spki_der)?;
+        let entry = memo.remove(i);
+        let key = entry.1.clone();
+        memo.insert(0, entry);
+        Some(key)
+    });
+    if let Some(key) = hit {
+        return Ok(key);
+    }
+    let key = std::rc::Rc::new(decode_spki(spki_der)?);
+    PUBLIC_KEYS.with_borrow_mut(|memo| {
+        memo.truncate(KEY_MEMO_ENTRIES - 1);
+        memo.insert(0, (spki_der.into(), key.clone()));
+    });
+    Ok(key)
 }
 
 /// Decodes an RSA `SubjectPublicKeyInfo`, distinguishing "not RSA" from "malformed".

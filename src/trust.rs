@@ -38,6 +38,25 @@
 //!   [`CertificateValidator::require_digital_signature_bit`] makes `digitalSignature`
 //!   mandatory. A leaf without keyUsage is accepted (RFC 5280: no restriction).
 //!
+//! # Caching
+//!
+//! A validator remembers successful validations ([`ChainCacheConfig`], on by default: 1024
+//! entries, 10 minutes), so a peer that signs every message with the same certificate costs
+//! one path validation per ten minutes instead of one per message. The cache never turns a
+//! rejection into an acceptance:
+//! - the key is the SHA-256 of the leaf together with the SHA-256 of the extra chain
+//!   certificates given with it, so the same inputs are needed for a hit;
+//! - an entry is used only while the time asked about lies in the window in which the same
+//!   validation must succeed again: inside the validity period of every certificate on the
+//!   path that was verified, and before the `nextUpdate` of every configured CRL. Outside it
+//!   the full validation runs (and reports `Expired`, `NotYetValid`, ...);
+//! - an entry is used for at most [`ChainCacheConfig::max_age`] after the validation that made
+//!   it, and only by the validator that made it: the anchors, intermediates, CRLs and options
+//!   of a validator cannot change once it validated anything (every builder method starts an
+//!   empty cache). A new CRL means a new validator, hence a new cache.
+//!
+//! Failures are not cached.
+//!
 //! # Trust anchors
 //!
 //! Every certificate in the bundle becomes an anchor, whether or not it is a CA certificate
@@ -46,12 +65,15 @@
 //! trusts it to issue certificates; put only CA certificates there, and pin leaf identities
 //! with an authorization binding instead.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use der::Decode;
 use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm, TrustAnchor, UnixTime};
+use sha2::{Digest as _, Sha256};
 use webpki::{
     CertRevocationList, EndEntityCert, ExpirationPolicy, KeyUsage, OwnedCertRevocationList, RevocationCheckDepth,
     RevocationOptionsBuilder, UnknownStatusPolicy,
@@ -290,7 +312,10 @@ pub struct CertificateValidator {
     algorithms: Vec<&'static dyn SignatureVerificationAlgorithm>,
     legacy_sha1: Option<&'static dyn SignatureVerificationAlgorithm>,
     crls: Vec<CertRevocationList<'static>>,
+    /// The earliest `nextUpdate` of the CRLs, in seconds since the epoch; `None` without CRLs.
+    crl_deadline: Option<u64>,
     require_digital_signature: bool,
+    cache: ChainCache,
 }
 
 impl fmt::Debug for CertificateValidator {
@@ -300,6 +325,7 @@ impl fmt::Debug for CertificateValidator {
             .field("algorithms", &self.algorithms)
             .field("crls", &self.crls.len())
             .field("require_digital_signature", &self.require_digital_signature)
+            .field("cache", &self.cache)
             .finish()
     }
 }
@@ -318,8 +344,22 @@ impl CertificateValidator {
             algorithms: provider.chain_algorithms().to_vec(),
             legacy_sha1: provider.legacy_sha1_chain_algorithm(),
             crls: Vec::new(),
+            crl_deadline: None,
             require_digital_signature: false,
+            cache: ChainCache::new(ChainCacheConfig::default()),
         }
+    }
+
+    /// Sets how successful validations are cached (see the [module documentation](self#caching));
+    /// [`ChainCacheConfig::disabled`] turns caching off. Starts an empty cache.
+    pub fn with_chain_cache(mut self, config: ChainCacheConfig) -> Self {
+        self.cache = ChainCache::new(config);
+        self
+    }
+
+    /// The cache settings.
+    pub fn chain_cache_config(&self) -> ChainCacheConfig {
+        self.cache.config
     }
 
     /// **Legacy, weakens security**: also accept certificates on the path that are signed with
@@ -332,6 +372,7 @@ impl CertificateValidator {
         if let Some(alg) = self.legacy_sha1.take() {
             self.algorithms.push(alg);
         }
+        self.cache = self.cache.emptied();
         self
     }
 
@@ -339,6 +380,7 @@ impl CertificateValidator {
     /// `nonRepudiation` alone is also accepted (see the [module documentation](self)).
     pub fn require_digital_signature_bit(mut self) -> Self {
         self.require_digital_signature = true;
+        self.cache = self.cache.emptied();
         self
     }
 
@@ -358,17 +400,29 @@ impl CertificateValidator {
             }
             let crl = OwnedCertRevocationList::from_der(&block.der)
                 .map_err(|e| TrustError::Malformed(format!("CRL: {e:?}")))?;
+            // webpki rejects a CRL without nextUpdate; read it for the cache window.
+            let next_update = x509_cert::crl::CertificateList::<x509_cert::certificate::Rfc5280>::from_der(&block.der)
+                .ok()
+                .and_then(|list| list.tbs_cert_list.next_update)
+                .map(|t| t.to_unix_duration().as_secs())
+                .ok_or_else(|| TrustError::Malformed("CRL: no readable nextUpdate".into()))?;
+            self.crl_deadline = Some(self.crl_deadline.map_or(next_update, |d| d.min(next_update)));
             self.crls.push(CertRevocationList::from(crl));
         }
         if self.crls.len() == before {
             return Err(TrustError::Malformed("CRL: no X509 CRL block found".into()));
         }
+        self.cache = self.cache.emptied();
         Ok(self)
     }
 
     /// Validates `leaf_der` at time `at`, using `extra_chain_ders` (e.g. from an
     /// `X509PKIPathv1` token) and the configured intermediates to build the path. See the
     /// [module documentation](self) for every check and its error.
+    ///
+    /// A cached earlier success for the same leaf and extra chain is returned without repeating
+    /// the work while `at` is inside that path's validity window (see the [module
+    /// documentation](self#caching)).
     pub fn validate(
         &self,
         leaf_der: &[u8],
@@ -376,6 +430,28 @@ impl CertificateValidator {
         at: SystemTime,
     ) -> Result<ValidatedCertificate, TrustError> {
         let since_epoch = at.duration_since(SystemTime::UNIX_EPOCH).unwrap_or(Duration::ZERO);
+        if !self.cache.enabled() {
+            return self.validate_uncached(leaf_der, extra_chain_ders, since_epoch).map(|(v, _)| v);
+        }
+        let key = cache_key(leaf_der, extra_chain_ders);
+        if let Some(hit) = self.cache.get(&key, since_epoch.as_secs()) {
+            return Ok(hit);
+        }
+        let (validated, window) = self.validate_uncached(leaf_der, extra_chain_ders, since_epoch)?;
+        if let Some(window) = window {
+            self.cache.insert(key, validated.clone(), window);
+        }
+        Ok(validated)
+    }
+
+    /// The full validation; also the window (seconds since the epoch, both ends included) in
+    /// which it is bound to succeed again, if that could be determined.
+    fn validate_uncached(
+        &self,
+        leaf_der: &[u8],
+        extra_chain_ders: &[&[u8]],
+        since_epoch: Duration,
+    ) -> Result<(ValidatedCertificate, Option<(u64, u64)>), TrustError> {
         let time = UnixTime::since_unix_epoch(since_epoch);
 
         let leaf = CertificateDer::from(leaf_der);
@@ -392,7 +468,7 @@ impl CertificateValidator {
                 .build()
         });
 
-        end_entity
+        let path = end_entity
             .verify_for_usage(
                 &self.algorithms,
                 &self.anchors.anchors,
@@ -403,6 +479,16 @@ impl CertificateValidator {
                 None,
             )
             .map_err(map_webpki)?;
+        // The window in which the same path is valid again: every certificate on it (webpki
+        // does not check the anchor's validity), before every CRL's nextUpdate.
+        let mut window = Some((0u64, self.crl_deadline.map_or(u64::MAX, |d| d.saturating_sub(1))));
+        let narrow = |w: Option<(u64, u64)>, der: &[u8]| {
+            w.zip(validity_secs(der)).map(|((lo, hi), (nb, na))| (lo.max(nb), hi.min(na)))
+        };
+        window = narrow(window, leaf_der);
+        for cert in path.intermediate_certificates() {
+            window = narrow(window, cert.der().as_ref());
+        }
 
         // webpki accepted the path; now the leaf checks it does not do.
         let (info, cert) = CertificateInfo::from_der(leaf_der).map_err(TrustError::Malformed)?;
@@ -430,7 +516,9 @@ impl CertificateValidator {
         }
         let spki_der =
             der::Encode::to_der(spki).map_err(|e| TrustError::Malformed(format!("subjectPublicKeyInfo: {e}")))?;
-        Ok(ValidatedCertificate { der: leaf_der.to_vec(), spki_der, info, modulus_bits: bits })
+        let validated =
+            ValidatedCertificate(Arc::new(Validated { der: leaf_der.to_vec(), spki_der, info, modulus_bits: bits }));
+        Ok((validated, window.filter(|(lo, hi)| lo <= hi)))
     }
 
     /// [`validate`](Self::validate) at the current system time.
@@ -440,6 +528,144 @@ impl CertificateValidator {
         extra_chain_ders: &[&[u8]],
     ) -> Result<ValidatedCertificate, TrustError> {
         self.validate(leaf_der, extra_chain_ders, SystemTime::now())
+    }
+}
+
+/// Settings of the validated-chain cache of a [`CertificateValidator`] (see the [module
+/// documentation](self#caching)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ChainCacheConfig {
+    /// Most entries kept; the least recently used one makes room for a new one. 0 disables
+    /// the cache. Default 1024.
+    pub capacity: usize,
+    /// How long after a validation its entry may be used. Default 10 minutes.
+    pub max_age: Duration,
+}
+
+impl ChainCacheConfig {
+    /// A cache of `capacity` entries, each used for at most `max_age`.
+    pub const fn new(capacity: usize, max_age: Duration) -> Self {
+        ChainCacheConfig { capacity, max_age }
+    }
+
+    /// No caching: every validation does the full work.
+    pub const fn disabled() -> Self {
+        Self::new(0, Duration::ZERO)
+    }
+}
+
+impl Default for ChainCacheConfig {
+    /// 1024 entries, 10 minutes.
+    fn default() -> Self {
+        Self::new(1024, Duration::from_secs(600))
+    }
+}
+
+/// Cache key: SHA-256 of the leaf, SHA-256 over the extra chain (each certificate framed by
+/// its length; all zero without one).
+type CacheKey = ([u8; 32], [u8; 32]);
+
+fn cache_key(leaf_der: &[u8], extra_chain_ders: &[&[u8]]) -> CacheKey {
+    let leaf: [u8; 32] = Sha256::digest(leaf_der).into();
+    let mut chain = [0u8; 32];
+    if !extra_chain_ders.is_empty() {
+        let mut h = Sha256::new();
+        for der in extra_chain_ders {
+            h.update((der.len() as u64).to_be_bytes());
+            h.update(der);
+        }
+        chain = h.finalize().into();
+    }
+    (leaf, chain)
+}
+
+/// notBefore and notAfter of a certificate, in seconds since the epoch.
+fn validity_secs(der: &[u8]) -> Option<(u64, u64)> {
+    let cert = x509_cert::Certificate::from_der(der).ok()?;
+    let validity = cert.tbs_certificate().validity();
+    Some((validity.not_before.to_unix_duration().as_secs(), validity.not_after.to_unix_duration().as_secs()))
+}
+
+struct CacheEntry {
+    certificate: ValidatedCertificate,
+    /// Seconds since the epoch, both included.
+    window: (u64, u64),
+    created: Instant,
+    last_used: u64,
+}
+
+#[derive(Default)]
+struct CacheMap {
+    entries: HashMap<CacheKey, CacheEntry>,
+    tick: u64,
+}
+
+struct ChainCache {
+    config: ChainCacheConfig,
+    map: Mutex<CacheMap>,
+}
+
+impl fmt::Debug for ChainCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let len = self.map.lock().map(|m| m.entries.len()).unwrap_or(0);
+        f.debug_struct("ChainCache").field("config", &self.config).field("entries", &len).finish()
+    }
+}
+
+impl ChainCache {
+    fn new(config: ChainCacheConfig) -> Self {
+        ChainCache { config, map: Mutex::new(CacheMap::default()) }
+    }
+
+    /// The same settings, no entries.
+    fn emptied(&self) -> Self {
+        Self::new(self.config)
+    }
+
+    fn enabled(&self) -> bool {
+        self.config.capacity > 0 && !self.config.max_age.is_zero()
+    }
+
+    /// The entry for `key` if `at_secs` is in its window and it is young enough. A stale
+    /// entry is removed. A poisoned lock is a miss.
+    fn get(&self, key: &CacheKey, at_secs: u64) -> Option<ValidatedCertificate> {
+        let mut map = self.map.lock().ok()?;
+        map.tick += 1;
+        let tick = map.tick;
+        let entry = map.entries.get_mut(key)?;
+        if entry.created.elapsed() >= self.config.max_age {
+            map.entries.remove(key);
+            return None;
+        }
+        let (lo, hi) = entry.window;
+        if !(lo..=hi).contains(&at_secs) {
+            return None;
+        }
+        entry.last_used = tick;
+        Some(entry.certificate.clone())
+    }
+
+    fn insert(&self, key: CacheKey, certificate: ValidatedCertificate, window: (u64, u64)) {
+        let Ok(mut map) = self.map.lock() else { return };
+        map.tick += 1;
+        let tick = map.tick;
+        if map.entries.len() >= self.config.capacity && !map.entries.contains_key(&key) {
+            // Misses cost a full path validation; a linear scan for the LRU entry is noise.
+            let max_age = self.config.max_age;
+            map.entries.retain(|_, e| e.created.elapsed() < max_age);
+            if map.entries.len() >= self.config.capacity {
+                if let Some(oldest) = map.entries.iter().min_by_key(|(_, e)| e.last_used).map(|(k, _)| *k) {
+                    map.entries.remove(&oldest);
+                }
+            }
+        }
+        map.entries.insert(key, CacheEntry { certificate, window, created: Instant::now(), last_used: tick });
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.map.lock().map(|m| m.entries.len()).unwrap_or(0)
     }
 }
 
@@ -457,8 +683,12 @@ fn rsa_modulus_bits(pkcs1_der: &[u8]) -> Result<usize, TrustError> {
 
 /// A signer certificate that passed [`CertificateValidator::validate`]. Only the validator can
 /// make one; it carries the key to verify message signatures with.
+///
+/// Cloning is cheap (the contents are shared).
 #[derive(Clone)]
-pub struct ValidatedCertificate {
+pub struct ValidatedCertificate(Arc<Validated>);
+
+struct Validated {
     der: Vec<u8>,
     spki_der: Vec<u8>,
     info: CertificateInfo,
@@ -468,9 +698,9 @@ pub struct ValidatedCertificate {
 impl fmt::Debug for ValidatedCertificate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ValidatedCertificate")
-            .field("subject", &self.info.subject_dn())
-            .field("sha256", &self.info.sha256_fingerprint())
-            .field("modulus_bits", &self.modulus_bits)
+            .field("subject", &self.0.info.subject_dn())
+            .field("sha256", &self.0.info.sha256_fingerprint())
+            .field("modulus_bits", &self.0.modulus_bits)
             .finish()
     }
 }
@@ -478,38 +708,38 @@ impl fmt::Debug for ValidatedCertificate {
 impl ValidatedCertificate {
     /// Subject DN, RFC 4514 form (see [`CertificateInfo::subject_dn`]).
     pub fn subject_dn(&self) -> &str {
-        self.info.subject_dn()
+        self.0.info.subject_dn()
     }
 
     /// The subject's first Common Name.
     pub fn common_name(&self) -> Option<&str> {
-        self.info.common_name()
+        self.0.info.common_name()
     }
 
     /// SHA-256 fingerprint of the certificate DER, lowercase hex.
     pub fn sha256_fingerprint(&self) -> &str {
-        self.info.sha256_fingerprint()
+        self.0.info.sha256_fingerprint()
     }
 
     /// The DER `SubjectPublicKeyInfo`, for
     /// [`CryptoProvider::verify_signature`].
     pub fn spki_der(&self) -> &[u8] {
-        &self.spki_der
+        &self.0.spki_der
     }
 
     /// The certificate DER.
     pub fn certificate_der(&self) -> &[u8] {
-        &self.der
+        &self.0.der
     }
 
     /// RSA modulus size in bits.
     pub fn modulus_bits(&self) -> usize {
-        self.modulus_bits
+        self.0.modulus_bits
     }
 
     /// Everything else the certificate says (issuer, serial, validity).
     pub fn info(&self) -> &CertificateInfo {
-        &self.info
+        &self.0.info
     }
 }
 
@@ -536,6 +766,83 @@ mod tests {
     fn empty_bundle_is_rejected() {
         assert!(matches!(TrustAnchors::from_pem(b""), Err(TrustError::EmptyBundle)));
         assert!(matches!(TrustAnchors::from_der_certificates(std::iter::empty()), Err(TrustError::EmptyBundle)));
+    }
+
+    fn pki_der(name: &str) -> Vec<u8> {
+        let path = format!("{}/testdata/pki/{name}", env!("CARGO_MANIFEST_DIR"));
+        let pem = std::fs::read(path).unwrap();
+        let blocks = parse_pem(&pem).unwrap();
+        blocks[0].der.to_vec()
+    }
+
+    fn validator(config: ChainCacheConfig) -> CertificateValidator {
+        let path = format!("{}/testdata/pki/ca.pem", env!("CARGO_MANIFEST_DIR"));
+        CertificateValidator::new(TrustAnchors::from_pem_file(path).unwrap()).with_chain_cache(config)
+    }
+
+    const T2026: u64 = 1_767_225_600;
+
+    fn at(secs: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn entries_expire_after_max_age() {
+        let v = validator(ChainCacheConfig::new(16, Duration::from_millis(30)));
+        let cert = pki_der("institution.crt.pem");
+        v.validate(&cert, &[], at(T2026)).unwrap();
+        let key = cache_key(&cert, &[]);
+        assert!(v.cache.get(&key, T2026).is_some());
+        std::thread::sleep(Duration::from_millis(40));
+        assert!(v.cache.get(&key, T2026).is_none(), "too old");
+        assert_eq!(v.cache.len(), 0, "a stale entry is dropped");
+        v.validate(&cert, &[], at(T2026)).unwrap();
+        assert_eq!(v.cache.len(), 1);
+    }
+
+    #[test]
+    fn window_is_the_path_validity() {
+        let v = validator(ChainCacheConfig::default());
+        let cert = pki_der("institution.crt.pem");
+        v.validate(&cert, &[], at(T2026)).unwrap();
+        let key = cache_key(&cert, &[]);
+        let guard = v.cache.map.lock().unwrap();
+        // 2025-01-01 ..= 2055-01-01 (leaf; webpki ignores the anchor's own validity).
+        assert_eq!(guard.entries[&key].window, (1_735_689_600, 2_682_374_400));
+    }
+
+    #[test]
+    fn capacity_evicts_the_least_recently_used() {
+        let v = validator(ChainCacheConfig::new(2, Duration::from_secs(600)));
+        let [a, b, c] = ["institution.crt.pem", "other.crt.pem", "provider.crt.pem"].map(pki_der);
+        v.validate(&a, &[], at(T2026)).unwrap();
+        v.validate(&b, &[], at(T2026)).unwrap();
+        v.validate(&a, &[], at(T2026)).unwrap(); // a is now more recent than b
+        v.validate(&c, &[], at(T2026)).unwrap();
+        assert_eq!(v.cache.len(), 2);
+        assert!(v.cache.get(&cache_key(&a, &[]), T2026).is_some());
+        assert!(v.cache.get(&cache_key(&b, &[]), T2026).is_none());
+        assert!(v.cache.get(&cache_key(&c, &[]), T2026).is_some());
+    }
+
+    #[test]
+    fn disabled_cache_keeps_nothing_and_builders_empty_it() {
+        let v = validator(ChainCacheConfig::disabled());
+        v.validate(&pki_der("institution.crt.pem"), &[], at(T2026)).unwrap();
+        assert_eq!(v.cache.len(), 0);
+        let v = validator(ChainCacheConfig::default());
+        v.validate(&pki_der("institution.crt.pem"), &[], at(T2026)).unwrap();
+        assert_eq!(v.cache.len(), 1);
+        let v = v.allow_legacy_sha1_chain_signatures();
+        assert_eq!(v.cache.len(), 0);
+        v.validate(&pki_der("institution.crt.pem"), &[], at(T2026)).unwrap();
+        let v = v.require_digital_signature_bit();
+        assert_eq!(v.cache.len(), 0);
+        v.validate(&pki_der("institution.crt.pem"), &[], at(T2026)).unwrap();
+        let crl = std::fs::read(format!("{}/testdata/pki/ca.crl.pem", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let v = v.with_crls_pem(&crl).unwrap();
+        assert_eq!(v.cache.len(), 0);
+        assert_eq!(v.crl_deadline, Some(2_682_374_400));
     }
 
     fn assert_send_sync<T: Send + Sync>() {}

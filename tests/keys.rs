@@ -4,7 +4,7 @@
 
 use base64::Engine as _;
 use der::{Decode as _, Encode as _};
-use dho_wss::crypto::{default_provider, CryptoError, DigestAlgorithm, SignatureAlgorithm};
+use dho_wss::crypto::{default_provider, CryptoError, CryptoProvider, DigestAlgorithm, SignatureAlgorithm};
 use dho_wss::keys::{KeyError, SigningIdentity};
 use sha2::Digest as _;
 
@@ -34,6 +34,20 @@ fn pem(label: &str, der: &[u8]) -> Vec<u8> {
     }
     out.push_str(&format!("-----END {label}-----\n"));
     out.into_bytes()
+}
+
+/// Every provider compiled in: the tests of the provider contract run on each.
+fn providers() -> Vec<&'static dyn CryptoProvider> {
+    #[allow(unused_mut)]
+    let mut all = vec![default_provider()];
+    #[cfg(feature = "openssl")]
+    all.push(dho_wss::crypto::openssl::openssl_provider());
+    all
+}
+
+fn institution_with(p: &dyn CryptoProvider) -> SigningIdentity {
+    SigningIdentity::from_pem_with_provider(&read("institution.key.pem"), &read("institution.crt.pem"), None, p)
+        .unwrap()
 }
 
 fn institution() -> SigningIdentity {
@@ -385,108 +399,125 @@ const MESSAGE: &[u8] = b"<ds:SignedInfo xmlns:ds=\"http://www.w3.org/2000/09/xml
 
 #[test]
 fn sign_and_verify_both_profiles() {
-    let id = institution();
-    let p = default_provider();
-    let spki = spki_of("institution.crt.pem");
-    for alg in [SignatureAlgorithm::RsaSha1, SignatureAlgorithm::RsaSha256] {
-        let sig = id.signing_key().sign(alg, MESSAGE).unwrap();
-        assert_eq!(sig.len(), 256);
-        p.verify_signature(alg, &spki, MESSAGE, &sig).unwrap();
-        // PKCS#1 v1.5 is deterministic; blinding must not change the result.
-        assert_eq!(id.signing_key().sign(alg, MESSAGE).unwrap(), sig);
+    for p in providers() {
+        let id = institution_with(p);
+        let spki = spki_of("institution.crt.pem");
+        for alg in [SignatureAlgorithm::RsaSha1, SignatureAlgorithm::RsaSha256] {
+            let sig = id.signing_key().sign(alg, MESSAGE).unwrap();
+            assert_eq!(sig.len(), 256);
+            p.verify_signature(alg, &spki, MESSAGE, &sig).unwrap();
+            // PKCS#1 v1.5 is deterministic; blinding must not change the result.
+            assert_eq!(id.signing_key().sign(alg, MESSAGE).unwrap(), sig, "{p:?}");
+        }
     }
 }
 
 #[test]
 fn the_same_key_from_every_format_signs_identically() {
     let sig = institution().signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap();
-    let p12 = SigningIdentity::from_pkcs12(&read("institution-legacy.p12"), PASSWORD).unwrap();
-    assert_eq!(p12.signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap(), sig);
+    for p in providers() {
+        let p12 = SigningIdentity::from_pkcs12_with_provider(&read("institution-legacy.p12"), PASSWORD, p).unwrap();
+        assert_eq!(p12.signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap(), sig, "{p:?}");
+        let modern = SigningIdentity::from_pkcs12_with_provider(&read("institution.p12"), PASSWORD, p).unwrap();
+        assert_eq!(modern.signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap(), sig, "{p:?}");
+        let pkcs1 = SigningIdentity::from_pem_with_provider(
+            &read("institution.pkcs1.pem"),
+            &read("institution.crt.pem"),
+            None,
+            p,
+        )
+        .unwrap();
+        assert_eq!(pkcs1.signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap(), sig, "{p:?}");
+    }
 }
 
 #[test]
 fn verification_failures_are_errors_never_success() {
-    let id = institution();
-    let p = default_provider();
-    let spki = spki_of("institution.crt.pem");
-    let sig = id.signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap();
+    for p in providers() {
+        let id = institution_with(p);
+        let spki = spki_of("institution.crt.pem");
+        let sig = id.signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap();
 
-    // Tampered message.
-    assert!(matches!(
-        p.verify_signature(SignatureAlgorithm::RsaSha256, &spki, b"other", &sig),
-        Err(CryptoError::BadSignature)
-    ));
-    // Wrong algorithm (SHA-256 signature checked as SHA-1).
-    assert!(matches!(
-        p.verify_signature(SignatureAlgorithm::RsaSha1, &spki, MESSAGE, &sig),
-        Err(CryptoError::BadSignature)
-    ));
-    // Flipped bit.
-    let mut flipped = sig.clone();
-    flipped[100] ^= 1;
-    assert!(matches!(
-        p.verify_signature(SignatureAlgorithm::RsaSha256, &spki, MESSAGE, &flipped),
-        Err(CryptoError::BadSignature)
-    ));
-    // Wrong key (other institution).
-    assert!(matches!(
-        p.verify_signature(SignatureAlgorithm::RsaSha256, &spki_of("other.crt.pem"), MESSAGE, &sig),
-        Err(CryptoError::BadSignature)
-    ));
-    // Wrong lengths: truncated, extended with a leading zero, empty, all zero, modulus-sized ones.
-    let mut leading_zero = vec![0u8];
-    leading_zero.extend(&sig);
-    for (bad, expected_actual) in [(sig[1..].to_vec(), 255), (leading_zero, 257), (Vec::new(), 0)] {
-        match p.verify_signature(SignatureAlgorithm::RsaSha256, &spki, MESSAGE, &bad) {
-            Err(CryptoError::SignatureLength { expected, actual }) => {
-                assert_eq!((expected, actual), (256, expected_actual))
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-    for filler in [0x00u8, 0xff] {
+        // Tampered message.
         assert!(matches!(
-            p.verify_signature(SignatureAlgorithm::RsaSha256, &spki, MESSAGE, &[filler; 256]),
+            p.verify_signature(SignatureAlgorithm::RsaSha256, &spki, b"other", &sig),
             Err(CryptoError::BadSignature)
         ));
+        // Wrong algorithm (SHA-256 signature checked as SHA-1).
+        assert!(matches!(
+            p.verify_signature(SignatureAlgorithm::RsaSha1, &spki, MESSAGE, &sig),
+            Err(CryptoError::BadSignature)
+        ));
+        // Flipped bit.
+        let mut flipped = sig.clone();
+        flipped[100] ^= 1;
+        assert!(matches!(
+            p.verify_signature(SignatureAlgorithm::RsaSha256, &spki, MESSAGE, &flipped),
+            Err(CryptoError::BadSignature)
+        ));
+        // Wrong key (other institution).
+        assert!(matches!(
+            p.verify_signature(SignatureAlgorithm::RsaSha256, &spki_of("other.crt.pem"), MESSAGE, &sig),
+            Err(CryptoError::BadSignature)
+        ));
+        // Wrong lengths: truncated, extended with a leading zero, empty, all zero, modulus-sized ones.
+        let mut leading_zero = vec![0u8];
+        leading_zero.extend(&sig);
+        for (bad, expected_actual) in [(sig[1..].to_vec(), 255), (leading_zero, 257), (Vec::new(), 0)] {
+            match p.verify_signature(SignatureAlgorithm::RsaSha256, &spki, MESSAGE, &bad) {
+                Err(CryptoError::SignatureLength { expected, actual }) => {
+                    assert_eq!((expected, actual), (256, expected_actual))
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        for filler in [0x00u8, 0xff] {
+            assert!(matches!(
+                p.verify_signature(SignatureAlgorithm::RsaSha256, &spki, MESSAGE, &[filler; 256]),
+                Err(CryptoError::BadSignature)
+            ));
+        }
+        // Malformed and unsuitable keys.
+        assert!(matches!(
+            p.verify_signature(SignatureAlgorithm::RsaSha256, &spki[..spki.len() - 1], MESSAGE, &sig),
+            Err(CryptoError::MalformedPublicKey { .. })
+        ));
+        assert!(matches!(
+            p.verify_signature(SignatureAlgorithm::RsaSha256, &spki_of("weak1024.crt.pem"), MESSAGE, &sig[..128]),
+            Err(CryptoError::KeySizeNotAllowed { bits: 1024 })
+        ));
+        assert!(matches!(
+            p.verify_signature(SignatureAlgorithm::RsaSha256, &spki_of("ec.crt.pem"), MESSAGE, &sig),
+            Err(CryptoError::NotRsa { .. })
+        ));
     }
-    // Malformed and unsuitable keys.
-    assert!(matches!(
-        p.verify_signature(SignatureAlgorithm::RsaSha256, &spki[..spki.len() - 1], MESSAGE, &sig),
-        Err(CryptoError::MalformedPublicKey { .. })
-    ));
-    assert!(matches!(
-        p.verify_signature(SignatureAlgorithm::RsaSha256, &spki_of("weak1024.crt.pem"), MESSAGE, &sig[..128]),
-        Err(CryptoError::KeySizeNotAllowed { bits: 1024 })
-    ));
-    assert!(matches!(
-        p.verify_signature(SignatureAlgorithm::RsaSha256, &spki_of("ec.crt.pem"), MESSAGE, &sig),
-        Err(CryptoError::NotRsa { .. })
-    ));
 }
 
 #[test]
 fn streaming_digest_equals_one_shot() {
     use std::io::Write as _;
-    let p = default_provider();
-    let mut d = p.new_digest(DigestAlgorithm::Sha256);
-    for chunk in MESSAGE.chunks(7) {
-        d.write_all(chunk).unwrap();
+    for p in providers() {
+        let mut d = p.new_digest(DigestAlgorithm::Sha256);
+        for chunk in MESSAGE.chunks(7) {
+            d.write_all(chunk).unwrap();
+        }
+        assert_eq!(d.finalize(), sha2::Sha256::digest(MESSAGE).to_vec());
+        let mut d = p.new_digest(DigestAlgorithm::Sha1);
+        d.write_all(MESSAGE).unwrap();
+        assert_eq!(d.finalize(), sha1::Sha1::digest(MESSAGE).to_vec());
+        assert_eq!(p.new_digest(DigestAlgorithm::Sha1).finalize(), sha1::Sha1::digest(b"").to_vec());
     }
-    assert_eq!(d.finalize(), sha2::Sha256::digest(MESSAGE).to_vec());
-    let mut d = p.new_digest(DigestAlgorithm::Sha1);
-    d.write_all(MESSAGE).unwrap();
-    assert_eq!(d.finalize(), sha1::Sha1::digest(MESSAGE).to_vec());
 }
 
 #[test]
 fn load_signing_key_rejects_non_rsa_and_small_keys() {
-    let p = default_provider();
-    assert!(matches!(p.load_signing_key(&pem_der("ec.key.pem")), Err(KeyError::NotRsa { .. })));
-    assert!(matches!(p.load_signing_key(&pem_der("weak1024.key.pem")), Err(KeyError::KeyTooSmall { bits: 1024 })));
-    let good = pem_der("institution.key.pem");
-    assert!(matches!(p.load_signing_key(&good[..good.len() - 1]), Err(KeyError::MalformedKey { .. })));
-    assert!(matches!(p.load_signing_key(&[]), Err(KeyError::MalformedKey { .. })));
+    for p in providers() {
+        assert!(matches!(p.load_signing_key(&pem_der("ec.key.pem")), Err(KeyError::NotRsa { .. })));
+        assert!(matches!(p.load_signing_key(&pem_der("weak1024.key.pem")), Err(KeyError::KeyTooSmall { bits: 1024 })));
+        let good = pem_der("institution.key.pem");
+        assert!(matches!(p.load_signing_key(&good[..good.len() - 1]), Err(KeyError::MalformedKey { .. })));
+        assert!(matches!(p.load_signing_key(&[]), Err(KeyError::MalformedKey { .. })));
+    }
 }
 
 #[test]
@@ -500,6 +531,47 @@ fn identity_is_send_and_sync() {
     };
     let sig = t.join().unwrap();
     assert_eq!(sig, shared.signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap());
+}
+
+#[test]
+fn parsed_key_memo_never_changes_a_verdict() {
+    // Providers keep recently parsed public keys per thread (8 entries): cycling through more
+    // keys than that, and mixing good and bad inputs, gives the same verdicts every time.
+    for p in providers() {
+        let names = ["institution", "other", "provider"];
+        let sigs: Vec<(Vec<u8>, Vec<u8>)> = names
+            .iter()
+            .map(|n| {
+                let id = SigningIdentity::from_pem_with_provider(
+                    &read(&format!("{n}.key.pem")),
+                    &read(&format!("{n}.crt.pem")),
+                    None,
+                    p,
+                )
+                .unwrap();
+                let sig = id.signing_key().sign(SignatureAlgorithm::RsaSha256, MESSAGE).unwrap();
+                (id.signing_key().public_key_spki_der().to_vec(), sig)
+            })
+            .collect();
+        let mut truncated: Vec<Vec<u8>> = Vec::new();
+        for round in 0..3 {
+            for (i, (spki, _)) in sigs.iter().enumerate() {
+                for (j, (_, sig)) in sigs.iter().enumerate() {
+                    let r = p.verify_signature(SignatureAlgorithm::RsaSha256, spki, MESSAGE, sig);
+                    assert_eq!(r.is_ok(), i == j, "{p:?} round {round}: key {i}, signature {j}: {r:?}");
+                }
+                // Fill the memo with keys that fail to decode; they are never remembered.
+                for cut in 1..=4 {
+                    let short = spki[..spki.len() - cut - round].to_vec();
+                    assert!(p.verify_signature(SignatureAlgorithm::RsaSha256, &short, MESSAGE, &sigs[i].1).is_err());
+                    truncated.push(short);
+                }
+            }
+        }
+        for short in &truncated {
+            assert!(p.verify_signature(SignatureAlgorithm::RsaSha256, short, MESSAGE, &sigs[0].1).is_err());
+        }
+    }
 }
 
 mod hostile_mutations {
@@ -534,8 +606,10 @@ mod hostile_mutations {
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = SigningIdentity::from_pem(&bytes, &bytes, Some("x"));
             let _ = SigningIdentity::from_pkcs12(&bytes, "x");
-            let _ = default_provider().load_signing_key(&bytes);
-            let _ = default_provider().verify_signature(SignatureAlgorithm::RsaSha256, &bytes, b"m", &bytes);
+            for p in providers() {
+                let _ = p.load_signing_key(&bytes);
+                let _ = p.verify_signature(SignatureAlgorithm::RsaSha256, &bytes, b"m", &bytes);
+            }
         }
     }
 }

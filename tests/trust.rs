@@ -163,11 +163,19 @@ fn institution_is_trusted_and_exposes_its_facts() {
 
 #[test]
 fn validated_key_verifies_a_signature_from_the_identity() {
-    let id = SigningIdentity::from_pkcs12(&read("institution.p12"), "test-only").unwrap();
-    let chain: Vec<&[u8]> = id.chain_ders().iter().map(Vec::as_slice).collect();
-    let v = validator().validate(id.certificate_der(), &chain, t2026()).unwrap();
-    let sig = id.signing_key().sign(SignatureAlgorithm::RsaSha1, b"SignedInfo").unwrap();
-    default_provider().verify_signature(SignatureAlgorithm::RsaSha1, v.spki_der(), b"SignedInfo", &sig).unwrap();
+    #[allow(unused_mut)]
+    let mut providers = vec![default_provider()];
+    #[cfg(feature = "openssl")]
+    providers.push(dho_wss::crypto::openssl::openssl_provider());
+    for p in providers {
+        let id = SigningIdentity::from_pkcs12_with_provider(&read("institution.p12"), "test-only", p).unwrap();
+        let chain: Vec<&[u8]> = id.chain_ders().iter().map(Vec::as_slice).collect();
+        let anchors = TrustAnchors::from_pem(&read("ca.pem")).unwrap();
+        let v =
+            CertificateValidator::with_provider(anchors, p).validate(id.certificate_der(), &chain, t2026()).unwrap();
+        let sig = id.signing_key().sign(SignatureAlgorithm::RsaSha1, b"SignedInfo").unwrap();
+        p.verify_signature(SignatureAlgorithm::RsaSha1, v.spki_der(), b"SignedInfo", &sig).unwrap();
+    }
 }
 
 #[test]

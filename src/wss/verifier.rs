@@ -276,6 +276,13 @@ impl Verifier {
         Verifier { policy, validator, provider: default_provider(), clock: Arc::new(SystemClock) }
     }
 
+    /// Uses `provider` for digests and the signature check. Certificate chains are checked
+    /// with the algorithms the [`CertificateValidator`] was built with.
+    pub fn with_provider(mut self, provider: &'static dyn CryptoProvider) -> Self {
+        self.provider = provider;
+        self
+    }
+
     /// Uses another clock (tests, replays of archived messages).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
