@@ -224,7 +224,7 @@ impl Signer {
             let fmt = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             let ts_id = fresh("TS");
             header.timestamp = Some((ts_id.clone(), fmt(created), fmt(expires)));
-            let doc = header.in_context(&context)?;
+            let doc = header.in_context(&context, Part::Timestamp)?;
             let ts_el = find_by_local(&doc, WSU_NS, "Timestamp")?;
             let list = wss4j_inclusive_prefixes(ts_el, true).join(" ");
             let mut d = self.provider.new_digest(self.profile.digest());
@@ -233,7 +233,7 @@ impl Signer {
         }
 
         // Canonical SignedInfo in the header's real namespace context, then sign it.
-        let doc = header.in_context(&context)?;
+        let doc = header.in_context(&context, Part::SignedInfo)?;
         let signed_info = find_by_local(&doc, DS_NS, "SignedInfo")?;
         let si_bytes = ExcC14n::new().with_prefix_list(&header.si_prefix_list)?.canonicalize(signed_info)?;
         let signature = self.identity.signing_key().sign(self.profile.signature(), &si_bytes)?;
@@ -248,6 +248,14 @@ impl Signer {
         splice(&mut out, parts.envelope.document().source(), &parts, &security, &body_id, body_addition.as_ref());
         Ok(out)
     }
+}
+
+/// Which of the header to write (see [`SecurityHeader::write_as`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Whole,
+    Timestamp,
+    SignedInfo,
 }
 
 struct Reference {
@@ -276,6 +284,14 @@ struct SecurityHeader<'a> {
 impl SecurityHeader<'_> {
     /// Writes the `wsse:Security` element for a place where `context` is in scope.
     fn write(&self, context: &[(String, String)]) -> Result<Vec<u8>, SignError> {
+        self.write_as(context, Part::Whole)
+    }
+
+    /// Writes the whole header, or only what one signed part canonicalizes
+    /// against: the Security (and Signature) start tags with their namespace
+    /// declarations and the part itself. The token, SignatureValue and KeyInfo are
+    /// siblings and do not change a part's canonical form, so they are left out.
+    fn write_as(&self, context: &[(String, String)], part: Part) -> Result<Vec<u8>, SignError> {
         let inherited = context.iter().map(|(p, u)| ((!p.is_empty()).then_some(p.as_str()), u.as_str()));
         let mut w = XmlWriter::fragment_in_scope(inherited);
         w.start_element(Some("wsse"), "Security")?
@@ -291,12 +307,18 @@ impl SecurityHeader<'_> {
             w.text_element(Some("wsu"), "Expires", expires)?;
             w.end_element()?;
         }
-        w.start_element(Some("wsse"), "BinarySecurityToken")?
-            .attribute(None, "EncodingType", BASE64_ENCODING)?
-            .attribute(None, "ValueType", self.token_value_type)?
-            .attribute(Some("wsu"), "Id", &self.token_id)?
-            .text(self.token_b64)?
-            .end_element()?;
+        if part == Part::Timestamp {
+            w.end_element()?;
+            return Ok(w.finish()?);
+        }
+        if part == Part::Whole {
+            w.start_element(Some("wsse"), "BinarySecurityToken")?
+                .attribute(None, "EncodingType", BASE64_ENCODING)?
+                .attribute(None, "ValueType", self.token_value_type)?
+                .attribute(Some("wsu"), "Id", &self.token_id)?
+                .text(self.token_b64)?
+                .end_element()?;
+        }
         w.start_element(Some("ds"), "Signature")?.declare_namespace(Some("ds"), DS_NS)?.attribute(
             None,
             "Id",
@@ -322,6 +344,10 @@ impl SecurityHeader<'_> {
             w.end_element()?;
         }
         w.end_element()?; // SignedInfo
+        if part == Part::SignedInfo {
+            w.end_element()?.end_element()?; // Signature, Security
+            return Ok(w.finish()?);
+        }
         w.text_element(Some("ds"), "SignatureValue", &self.signature_value)?;
         w.start_element(Some("ds"), "KeyInfo")?.attribute(None, "Id", &self.key_info_id)?;
         w.start_element(Some("wsse"), "SecurityTokenReference")?;
@@ -346,8 +372,8 @@ impl SecurityHeader<'_> {
 
     /// The header parsed inside an element that declares `context`, so that
     /// canonicalizing its parts sees exactly the bindings of the real envelope.
-    fn in_context(&self, context: &[(String, String)]) -> Result<Document, SignError> {
-        let security = self.write(context)?;
+    fn in_context(&self, context: &[(String, String)], part: Part) -> Result<Document, SignError> {
+        let security = self.write_as(context, part)?;
         let mut bytes = b"<context".to_vec();
         for (p, u) in context {
             bytes.extend_from_slice(if p.is_empty() { b" xmlns" } else { b" xmlns:" });
