@@ -20,6 +20,8 @@ use super::profile::{SignatureProfile, TokenType};
 use super::soap::envelope_parts;
 use super::{BASE64_ENCODING, DS_NS, EC_NS, SOAP11_NS, WSSE_NS, WSU_NS};
 
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Whether and how to add a signed `wsu:Timestamp`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimestampOptions {
@@ -117,21 +119,34 @@ impl Signer {
         self.sign_envelope_at(envelope, SystemTime::now())
     }
 
+    /// [`sign_envelope`](Self::sign_envelope), taking ownership of the envelope so
+    /// that it is parsed without a copy (large messages).
+    pub fn sign_envelope_owned(&self, envelope: Vec<u8>) -> Result<Vec<u8>, SignError> {
+        let bom = envelope.starts_with(BOM);
+        self.sign_document(&Document::parse_owned(envelope, &self.limits)?, bom, SystemTime::now())
+    }
+
     /// [`sign_envelope`](Self::sign_envelope) with the Timestamp's Created time given.
     pub fn sign_envelope_at(&self, envelope: &[u8], now: SystemTime) -> Result<Vec<u8>, SignError> {
-        let doc = Document::parse_with(envelope, &self.limits)?;
-        let parts = envelope_parts(&doc).map_err(|e| SignError::Envelope { detail: e.to_string() })?;
+        self.sign_document(&Document::parse_with(envelope, &self.limits)?, envelope.starts_with(BOM), now)
+    }
+
+    fn sign_document(&self, doc: &Document, bom: bool, now: SystemTime) -> Result<Vec<u8>, SignError> {
+        let parts = envelope_parts(doc).map_err(|e| SignError::Envelope { detail: e.to_string() })?;
         if let Some(h) = parts.header {
             if h.child_elements().any(|c| c.is(Some(WSSE_NS), "Security")) {
                 return Err(SignError::AlreadySigned);
             }
         }
-        let existing_ids = collect_ids(&doc);
-        let fresh = |prefix: &str| loop {
-            let id = format!("{prefix}-{}", uuid::Uuid::new_v4().simple().to_string().to_uppercase());
-            if !existing_ids.contains(&id) {
-                break id;
+        let existing_ids = collect_ids(doc);
+        // One 128-bit random value per message; the prefixes keep the Ids apart.
+        let random = uuid::Uuid::new_v4().simple().to_string().to_uppercase();
+        let fresh = |prefix: &str| {
+            let mut id = format!("{prefix}-{random}");
+            while existing_ids.contains(&id) {
+                id = format!("{prefix}-{}", uuid::Uuid::new_v4().simple().to_string().to_uppercase());
             }
+            id
         };
 
         // The Body's Id: reuse a wsu:Id it has, otherwise add one.
@@ -242,8 +257,8 @@ impl Signer {
 
         let mut out = Vec::new();
         // The reader drops a byte-order mark from the source; the output keeps it.
-        if envelope.starts_with(b"\xEF\xBB\xBF") {
-            out.extend_from_slice(b"\xEF\xBB\xBF");
+        if bom {
+            out.extend_from_slice(BOM);
         }
         splice(&mut out, parts.envelope.document().source(), &parts, &security, &body_id, body_addition.as_ref());
         Ok(out)

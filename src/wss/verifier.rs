@@ -296,9 +296,18 @@ impl Verifier {
 
     /// Verifies a signed envelope.
     pub fn verify(&self, bytes: &[u8]) -> Result<VerifiedEnvelope, VerifyError> {
-        let now = self.clock.now();
         // Rule 1: one strict parse; everything below works on this tree.
-        let doc = Document::parse_with(bytes, &self.policy.limits)?;
+        self.verify_document(Document::parse_with(bytes, &self.policy.limits)?)
+    }
+
+    /// [`verify`](Self::verify), taking ownership of the message so that the
+    /// verified envelope keeps it without a copy (large messages).
+    pub fn verify_owned(&self, bytes: Vec<u8>) -> Result<VerifiedEnvelope, VerifyError> {
+        self.verify_document(Document::parse_owned(bytes, &self.policy.limits)?)
+    }
+
+    fn verify_document(&self, doc: Document) -> Result<VerifiedEnvelope, VerifyError> {
+        let now = self.clock.now();
         let checked = self.check(&doc, now)?;
         let body = checked.body;
         Ok(VerifiedEnvelope {

@@ -48,8 +48,33 @@ impl Document {
         Self::parse_with(input, &Limits::default())
     }
 
+    /// Reads a document with the given limits, taking ownership of the input so
+    /// that the document keeps it without a copy (for large messages).
+    pub fn parse_owned(mut input: Vec<u8>, limits: &Limits) -> Result<Document, XmlError> {
+        let mut doc = Self::read(&input, limits, false)?;
+        if input.starts_with(b"\xEF\xBB\xBF") {
+            input.drain(..3);
+        }
+        // `read` checked that these bytes are UTF-8; the check here is linear and cannot fail.
+        doc.src = match String::from_utf8(input) {
+            Ok(s) => s.into_boxed_str(),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                return Err(XmlError {
+                    kind: XmlErrorKind::NotUtf8 { detail: "invalid UTF-8 sequence".into() },
+                    position: Position::locate(e.as_bytes(), offset),
+                });
+            }
+        };
+        Ok(doc)
+    }
+
     /// Reads a document with the given limits.
     pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Document, XmlError> {
+        Self::read(input, limits, true)
+    }
+
+    fn read(input: &[u8], limits: &Limits, copy_source: bool) -> Result<Document, XmlError> {
         let err = |kind, offset| XmlError { kind, position: Position::locate(input, offset) };
         if input.len() > limits.max_input_bytes || input.len() >= NONE as usize {
             return Err(err(
@@ -70,7 +95,11 @@ impl Document {
         if let Some((at, c)) = find_illegal_char(src) {
             return Err(err(XmlErrorKind::IllegalCharacter { code: c as u32 }, bom + at));
         }
-        Builder::new(src, limits).run().map_err(|(kind, at)| err(kind, bom + at))
+        let mut doc = Builder::new(src, limits).run().map_err(|(kind, at)| err(kind, bom + at))?;
+        if copy_source {
+            doc.src = Box::from(src);
+        }
+        Ok(doc)
     }
 }
 
@@ -110,7 +139,9 @@ impl<'s> Builder<'s> {
         let doc = Document {
             src: Box::from(""),
             decoded: String::new(),
-            nodes: Vec::with_capacity(src.len() / 32 + 4),
+            // About one node per '<' (an element has two, and text sits between tags):
+            // sizing once avoids the doubling that briefly holds two arenas.
+            nodes: Vec::with_capacity(src.bytes().filter(|&b| b == b'<').count() + 2),
             attrs: Vec::new(),
             decls: Vec::new(),
             namespaces: vec![Box::from("")],
@@ -260,7 +291,7 @@ impl<'s> Builder<'s> {
             self.at = src.len();
             return self.fail(XmlErrorKind::NoRoot);
         }
-        self.doc.src = Box::from(src);
+        // The caller attaches the source (a copy, or the owned input itself).
         Ok(self.doc)
     }
 
