@@ -80,7 +80,8 @@ impl ExcC14n {
 
     /// Canonicalizes the subtree rooted at `apex` into a new buffer.
     pub fn canonicalize(&self, apex: Element<'_>) -> Result<Vec<u8>, C14nError> {
-        let mut out = Vec::with_capacity(apex.document().source().len() / 2);
+        // Small start: the canonical form of a SignedInfo is far smaller than its document.
+        let mut out = Vec::with_capacity(1024);
         self.canonicalize_to(apex, &mut out)?;
         Ok(out)
     }
