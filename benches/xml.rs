@@ -47,11 +47,15 @@ fn criterion_benches(c: &mut Criterion, samples: &[Sample]) {
                 g.sample_size(50).measurement_time(Duration::from_secs(3));
             }
             let doc = parse(bytes);
-            g.bench_with_input(BenchmarkId::from_parameter(s.name), bytes, |b, bytes| match op {
-                0 => b.iter(|| parse(black_box(bytes))),
-                1 => b.iter(|| c14n_body(black_box(&doc))),
-                _ => b.iter(|| c14n_body(&parse(black_box(bytes)))),
-            });
+            g.bench_with_input(
+                BenchmarkId::from_parameter(s.name),
+                bytes,
+                |b, bytes| match op {
+                    0 => b.iter(|| parse(black_box(bytes))),
+                    1 => b.iter(|| c14n_body(black_box(&doc))),
+                    _ => b.iter(|| c14n_body(&parse(black_box(bytes)))),
+                },
+            );
         }
         g.finish();
     }
@@ -99,7 +103,11 @@ fn time_libxml(xml: &[u8]) -> Times {
         ..ParserOptions::default()
     };
     let parser = Parser::default();
-    let parse = || parser.parse_string_with_options(xml, options()).expect("libxml2 parses the sample");
+    let parse = || {
+        parser
+            .parse_string_with_options(xml, options())
+            .expect("libxml2 parses the sample")
+    };
     let c14n = |doc: &libxml::tree::Document| {
         let root = doc.get_root_element().expect("root");
         let mut body = root
@@ -107,7 +115,8 @@ fn time_libxml(xml: &[u8]) -> Times {
             .into_iter()
             .find(|n| n.get_name() == "Body")
             .expect("Body");
-        body.canonicalize(CanonicalizationOptions::default()).expect("libxml2 c14n")
+        body.canonicalize(CanonicalizationOptions::default())
+            .expect("libxml2 c14n")
     };
     let doc = parse();
     [
@@ -164,9 +173,15 @@ fn compare(samples: &[Sample]) {
             (s.name.to_owned(), p)
         })
         .collect();
-    let ours: Vec<Times> = samples.iter().map(|s| time_dho_wss(s.xml.as_bytes())).collect();
+    let ours: Vec<Times> = samples
+        .iter()
+        .map(|s| time_dho_wss(s.xml.as_bytes()))
+        .collect();
     #[cfg(feature = "libxml")]
-    let libxml: Vec<Times> = samples.iter().map(|s| time_libxml(s.xml.as_bytes())).collect();
+    let libxml: Vec<Times> = samples
+        .iter()
+        .map(|s| time_libxml(s.xml.as_bytes()))
+        .collect();
     let lxml = time_lxml(&files);
     if let Err(e) = &lxml {
         eprintln!("SKIPPED lxml comparison: {e}");
@@ -174,7 +189,10 @@ fn compare(samples: &[Sample]) {
     println!("\n| sample | bytes | operation | dho-wss | lxml | dho-wss / lxml |");
     println!("|---|---:|---|---:|---:|---:|");
     for (i, s) in samples.iter().enumerate() {
-        for (k, op) in ["parse", "c14n(Body)", "parse + c14n(Body)"].iter().enumerate() {
+        for (k, op) in ["parse", "c14n(Body)", "parse + c14n(Body)"]
+            .iter()
+            .enumerate()
+        {
             let ours_t = ours[i][k];
             let (lx, ratio) = match &lxml {
                 Ok(l) => (
@@ -197,7 +215,10 @@ fn compare(samples: &[Sample]) {
         println!("\n| sample | operation | libxml crate | dho-wss / libxml crate |");
         println!("|---|---|---:|---:|");
         for (i, s) in samples.iter().enumerate() {
-            for (k, op) in ["parse", "c14n(Body)", "parse + c14n(Body)"].iter().enumerate() {
+            for (k, op) in ["parse", "c14n(Body)", "parse + c14n(Body)"]
+                .iter()
+                .enumerate()
+            {
                 println!(
                     "| {} | {op} | {:.3} ms | {:.2} |",
                     s.name,
@@ -220,7 +241,8 @@ fn main() {
     criterion_benches(&mut c, &samples);
     c.final_summary();
     // `cargo test --benches` runs each benchmark once; the comparison only in `cargo bench`.
-    if std::env::args().any(|a| a == "--bench") && std::env::var_os("DHO_WSS_NO_COMPARE").is_none() {
+    if std::env::args().any(|a| a == "--bench") && std::env::var_os("DHO_WSS_NO_COMPARE").is_none()
+    {
         compare(&samples);
     }
 }

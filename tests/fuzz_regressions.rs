@@ -50,7 +50,10 @@ fn relative_namespace_uri_inherited_from_an_ancestor_fails_before_any_output() {
         // used by an attribute
         (b"<r xmlns:p=\"u\"><item><m p:a=\"1\"/></item></r>", "item"),
         // a relative default namespace, used below a prefixed apex
-        (b"<r xmlns=\"u\"><x:item xmlns:x=\"urn:x\"><m/></x:item></r>", "item"),
+        (
+            b"<r xmlns=\"u\"><x:item xmlns:x=\"urn:x\"><m/></x:item></r>",
+            "item",
+        ),
     ] {
         let doc = Document::parse(input).expect("well-formed");
         let el = doc

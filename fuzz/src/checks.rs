@@ -68,7 +68,10 @@ pub fn parse(data: &[u8]) {
     let small = Document::parse_with(data, &tight());
     if small.is_ok() {
         if let Err(e) = &full {
-            panic!("read under tight limits but not under the defaults: {e}\n{}", lossy(data));
+            panic!(
+                "read under tight limits but not under the defaults: {e}\n{}",
+                lossy(data)
+            );
         }
     }
     let doc = match full {
@@ -85,7 +88,11 @@ pub fn parse(data: &[u8]) {
         let looked_up = el.lookup_namespace(el.prefix()).unwrap_or("");
         assert_eq!(ns, looked_up, "<{}>\n{}", el.qualified_name(), lossy(data));
         if el.prefix().is_some() {
-            assert!(!ns.is_empty(), "prefixed element in no namespace: <{}>", el.qualified_name());
+            assert!(
+                !ns.is_empty(),
+                "prefixed element in no namespace: <{}>",
+                el.qualified_name()
+            );
         }
         for a in el.attributes() {
             match a.prefix() {
@@ -137,7 +144,11 @@ pub fn derived_prefix_list(doc: &Document, data: &[u8]) -> String {
 fn check_idempotent(alg: &ExcC14n, out: &[u8], whole: bool, data: &[u8]) {
     let re = match Document::parse_with(out, &generous()) {
         Ok(d) => d,
-        Err(e) => panic!("c14n output does not parse: {e}\noutput: {}\ninput: {}", lossy(out), lossy(data)),
+        Err(e) => panic!(
+            "c14n output does not parse: {e}\noutput: {}\ninput: {}",
+            lossy(out),
+            lossy(data)
+        ),
     };
     let again = if whole {
         alg.canonicalize_document(&re)
@@ -152,7 +163,11 @@ fn check_idempotent(alg: &ExcC14n, out: &[u8], whole: bool, data: &[u8]) {
             lossy(&again),
             lossy(data)
         ),
-        Err(e) => panic!("c14n of c14n output failed: {e}\noutput: {}\ninput: {}", lossy(out), lossy(data)),
+        Err(e) => panic!(
+            "c14n of c14n output failed: {e}\noutput: {}\ninput: {}",
+            lossy(out),
+            lossy(data)
+        ),
     }
 }
 
@@ -176,12 +191,17 @@ pub fn c14n(data: &[u8]) {
                     Ok(()) => {
                         match alg.canonicalize(el) {
                             Ok(v) => assert!(v == sink, "canonicalize and canonicalize_to differ"),
-                            Err(e) => panic!("canonicalize failed after canonicalize_to succeeded: {e}"),
+                            Err(e) => {
+                                panic!("canonicalize failed after canonicalize_to succeeded: {e}")
+                            }
                         }
                         check_idempotent(&alg, &sink, false, data);
                     }
                     Err(C14nError::RelativeNamespaceUri { uri }) => {
-                        assert!(!uri.is_empty() && !has_scheme(&uri), "{uri:?} is not relative");
+                        assert!(
+                            !uri.is_empty() && !has_scheme(&uri),
+                            "{uri:?} is not relative"
+                        );
                         let inherited = !declared_in_subtree(el, &uri);
                         assert!(
                             sink.is_empty() || (TOLERATE_KNOWN_PARTIAL_OUTPUT_BUG && inherited),
@@ -201,7 +221,10 @@ pub fn c14n(data: &[u8]) {
         match alg.canonicalize_document(&doc) {
             Ok(out) => check_idempotent(&alg, &out, true, data),
             Err(C14nError::RelativeNamespaceUri { uri }) => {
-                assert!(declared_in_subtree(doc.root(), &uri), "{uri:?} is not declared")
+                assert!(
+                    declared_in_subtree(doc.root(), &uri),
+                    "{uri:?} is not declared"
+                )
             }
             Err(e) => panic!("unexpected c14n error {e}\ninput: {}", lossy(data)),
         }
@@ -223,12 +246,21 @@ fn copy(el: Element<'_>) -> Vec<u8> {
 
 /// Same names, namespaces, attributes, text and comments, recursively.
 fn same_tree(a: Element<'_>, b: Element<'_>) -> bool {
-    if a.local_name() != b.local_name() || a.namespace() != b.namespace() || a.prefix() != b.prefix() {
+    if a.local_name() != b.local_name()
+        || a.namespace() != b.namespace()
+        || a.prefix() != b.prefix()
+    {
         return false;
     }
     let attrs = |e: Element<'_>| -> Vec<(Option<String>, String, String)> {
         e.attributes()
-            .map(|x| (x.namespace().map(str::to_owned), x.local_name().to_owned(), x.value().to_owned()))
+            .map(|x| {
+                (
+                    x.namespace().map(str::to_owned),
+                    x.local_name().to_owned(),
+                    x.value().to_owned(),
+                )
+            })
             .collect()
     };
     if attrs(a) != attrs(b) {
@@ -258,7 +290,11 @@ pub fn roundtrip(data: &[u8]) {
     let written = copy(doc.root());
     let again = match Document::parse_with(&written, &generous()) {
         Ok(d) => d,
-        Err(e) => panic!("written document does not parse: {e}\nwritten: {}\ninput: {}", lossy(&written), lossy(data)),
+        Err(e) => panic!(
+            "written document does not parse: {e}\nwritten: {}\ninput: {}",
+            lossy(&written),
+            lossy(data)
+        ),
     };
     assert!(
         same_tree(doc.root(), again.root()),
@@ -266,7 +302,12 @@ pub fn roundtrip(data: &[u8]) {
         lossy(&written),
         lossy(data)
     );
-    for (a, b) in doc.root().descendants().zip(again.root().descendants()).take(MAX_ELEMENTS) {
+    for (a, b) in doc
+        .root()
+        .descendants()
+        .zip(again.root().descendants())
+        .take(MAX_ELEMENTS)
+    {
         for comments in [false, true] {
             assert!(
                 c14n_result(a, comments) == c14n_result(b, comments),
@@ -277,14 +318,27 @@ pub fn roundtrip(data: &[u8]) {
             );
         }
     }
-    assert!(copy(again.root()) == written, "writer is not a fixpoint\n{}", lossy(data));
+    assert!(
+        copy(again.root()) == written,
+        "writer is not a fixpoint\n{}",
+        lossy(data)
+    );
     for el in doc.root().descendants().skip(1).take(MAX_ELEMENTS / 4) {
         let out = copy(el);
         let re = match Document::parse_with(&out, &generous()) {
             Ok(d) => d,
-            Err(e) => panic!("copied subtree does not parse: {e}\ncopy: {}\ninput: {}", lossy(&out), lossy(data)),
+            Err(e) => panic!(
+                "copied subtree does not parse: {e}\ncopy: {}\ninput: {}",
+                lossy(&out),
+                lossy(data)
+            ),
         };
-        assert!(same_tree(el, re.root()), "subtree changed\ncopy: {}\ninput: {}", lossy(&out), lossy(data));
+        assert!(
+            same_tree(el, re.root()),
+            "subtree changed\ncopy: {}\ninput: {}",
+            lossy(&out),
+            lossy(data)
+        );
         // Without a PrefixList only visibly used namespaces are rendered, and
         // those are what the writer declares; a relative one fails in both.
         for comments in [false, true] {
