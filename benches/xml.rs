@@ -21,10 +21,7 @@ use dho_wss::xml::{Document, Element, ExcC14n};
 const SOAP: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 
 fn body(doc: &Document) -> Element<'_> {
-    doc.root()
-        .child_elements()
-        .find(|e| e.is(Some(SOAP), "Body"))
-        .expect("the sample has a soap:Body")
+    doc.root().child_elements().find(|e| e.is(Some(SOAP), "Body")).expect("the sample has a soap:Body")
 }
 
 fn parse(xml: &[u8]) -> Document {
@@ -47,15 +44,11 @@ fn criterion_benches(c: &mut Criterion, samples: &[Sample]) {
                 g.sample_size(50).measurement_time(Duration::from_secs(3));
             }
             let doc = parse(bytes);
-            g.bench_with_input(
-                BenchmarkId::from_parameter(s.name),
-                bytes,
-                |b, bytes| match op {
-                    0 => b.iter(|| parse(black_box(bytes))),
-                    1 => b.iter(|| c14n_body(black_box(&doc))),
-                    _ => b.iter(|| c14n_body(&parse(black_box(bytes)))),
-                },
-            );
+            g.bench_with_input(BenchmarkId::from_parameter(s.name), bytes, |b, bytes| match op {
+                0 => b.iter(|| parse(black_box(bytes))),
+                1 => b.iter(|| c14n_body(black_box(&doc))),
+                _ => b.iter(|| c14n_body(&parse(black_box(bytes)))),
+            });
         }
         g.finish();
     }
@@ -96,27 +89,13 @@ fn time_dho_wss(xml: &[u8]) -> Times {
 fn time_libxml(xml: &[u8]) -> Times {
     use libxml::parser::{Parser, ParserOptions};
     use libxml::tree::c14n::CanonicalizationOptions;
-    let options = || ParserOptions {
-        recover: false,
-        no_net: true,
-        huge: false,
-        ..ParserOptions::default()
-    };
+    let options = || ParserOptions { recover: false, no_net: true, huge: false, ..ParserOptions::default() };
     let parser = Parser::default();
-    let parse = || {
-        parser
-            .parse_string_with_options(xml, options())
-            .expect("libxml2 parses the sample")
-    };
+    let parse = || parser.parse_string_with_options(xml, options()).expect("libxml2 parses the sample");
     let c14n = |doc: &libxml::tree::Document| {
         let root = doc.get_root_element().expect("root");
-        let mut body = root
-            .get_child_elements()
-            .into_iter()
-            .find(|n| n.get_name() == "Body")
-            .expect("Body");
-        body.canonicalize(CanonicalizationOptions::default())
-            .expect("libxml2 c14n")
+        let mut body = root.get_child_elements().into_iter().find(|n| n.get_name() == "Body").expect("Body");
+        body.canonicalize(CanonicalizationOptions::default()).expect("libxml2 c14n")
     };
     let doc = parse();
     [
@@ -139,11 +118,7 @@ fn time_lxml(files: &[(String, std::path::PathBuf)]) -> Result<Vec<Times>, Strin
     }
     let v: serde_json::Value =
         serde_json::from_slice(&out.stdout).map_err(|e| format!("compare_lxml.py output: {e}"))?;
-    eprintln!(
-        "lxml {} on libxml2 {}",
-        v["lxml"].as_str().unwrap_or("?"),
-        v["libxml2"].as_str().unwrap_or("?")
-    );
+    eprintln!("lxml {} on libxml2 {}", v["lxml"].as_str().unwrap_or("?"), v["libxml2"].as_str().unwrap_or("?"));
     v["results"]
         .as_array()
         .ok_or("no results")?
@@ -173,15 +148,9 @@ fn compare(samples: &[Sample]) {
             (s.name.to_owned(), p)
         })
         .collect();
-    let ours: Vec<Times> = samples
-        .iter()
-        .map(|s| time_dho_wss(s.xml.as_bytes()))
-        .collect();
+    let ours: Vec<Times> = samples.iter().map(|s| time_dho_wss(s.xml.as_bytes())).collect();
     #[cfg(feature = "libxml")]
-    let libxml: Vec<Times> = samples
-        .iter()
-        .map(|s| time_libxml(s.xml.as_bytes()))
-        .collect();
+    let libxml: Vec<Times> = samples.iter().map(|s| time_libxml(s.xml.as_bytes())).collect();
     let lxml = time_lxml(&files);
     if let Err(e) = &lxml {
         eprintln!("SKIPPED lxml comparison: {e}");
@@ -189,16 +158,10 @@ fn compare(samples: &[Sample]) {
     println!("\n| sample | bytes | operation | dho-wss | lxml | dho-wss / lxml |");
     println!("|---|---:|---|---:|---:|---:|");
     for (i, s) in samples.iter().enumerate() {
-        for (k, op) in ["parse", "c14n(Body)", "parse + c14n(Body)"]
-            .iter()
-            .enumerate()
-        {
+        for (k, op) in ["parse", "c14n(Body)", "parse + c14n(Body)"].iter().enumerate() {
             let ours_t = ours[i][k];
             let (lx, ratio) = match &lxml {
-                Ok(l) => (
-                    format!("{:.3} ms", l[i][k] * 1e3),
-                    format!("{:.2}", ours_t / l[i][k]),
-                ),
+                Ok(l) => (format!("{:.3} ms", l[i][k] * 1e3), format!("{:.2}", ours_t / l[i][k])),
                 Err(_) => ("-".into(), "-".into()),
             };
             println!(
@@ -215,16 +178,8 @@ fn compare(samples: &[Sample]) {
         println!("\n| sample | operation | libxml crate | dho-wss / libxml crate |");
         println!("|---|---|---:|---:|");
         for (i, s) in samples.iter().enumerate() {
-            for (k, op) in ["parse", "c14n(Body)", "parse + c14n(Body)"]
-                .iter()
-                .enumerate()
-            {
-                println!(
-                    "| {} | {op} | {:.3} ms | {:.2} |",
-                    s.name,
-                    libxml[i][k] * 1e3,
-                    ours[i][k] / libxml[i][k]
-                );
+            for (k, op) in ["parse", "c14n(Body)", "parse + c14n(Body)"].iter().enumerate() {
+                println!("| {} | {op} | {:.3} ms | {:.2} |", s.name, libxml[i][k] * 1e3, ours[i][k] / libxml[i][k]);
             }
         }
     }
@@ -241,8 +196,7 @@ fn main() {
     criterion_benches(&mut c, &samples);
     c.final_summary();
     // `cargo test --benches` runs each benchmark once; the comparison only in `cargo bench`.
-    if std::env::args().any(|a| a == "--bench") && std::env::var_os("DHO_WSS_NO_COMPARE").is_none()
-    {
+    if std::env::args().any(|a| a == "--bench") && std::env::var_os("DHO_WSS_NO_COMPARE").is_none() {
         compare(&samples);
     }
 }

@@ -24,10 +24,7 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 fn env_u64(name: &str) -> Option<u64> {
-    std::env::var(name).ok().map(|v| {
-        v.parse()
-            .unwrap_or_else(|_| panic!("{name} must be a number, got {v:?}"))
-    })
+    std::env::var(name).ok().map(|v| v.parse().unwrap_or_else(|_| panic!("{name} must be a number, got {v:?}")))
 }
 
 /// dho-wss's answer for one case.
@@ -38,16 +35,13 @@ fn dho_wss(case: &xmlgen::Case) -> Result<Vec<u8>, String> {
         .with_prefix_list(&case.prefix_list())
         .map_err(|e| format!("prefix list: {e}"))?;
     if case.selector == "/" {
-        return c14n
-            .canonicalize_document(&doc)
-            .map_err(|e| format!("c14n: {e}"));
+        return c14n.canonicalize_document(&doc).map_err(|e| format!("c14n: {e}"));
     }
     let el = oracle::select(&doc, &case.selector).ok_or("selector matches nothing")?;
     let out = c14n.canonicalize(el).map_err(|e| format!("c14n: {e}"))?;
     // The streaming entry point must give the same bytes.
     let mut streamed = Vec::new();
-    c14n.canonicalize_to(el, &mut streamed)
-        .map_err(|e| format!("c14n to sink: {e}"))?;
+    c14n.canonicalize_to(el, &mut streamed).map_err(|e| format!("c14n to sink: {e}"))?;
     if streamed != out {
         return Err("canonicalize_to differs from canonicalize".into());
     }
@@ -60,35 +54,18 @@ fn exc_c14n_matches_lxml_on_random_namespace_heavy_documents() {
         return;
     }
     let n = env_u64("DHO_WSS_DIFF_CASES").unwrap_or(256) as usize;
-    let seed = env_u64("DHO_WSS_DIFF_SEED").unwrap_or_else(|| {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(1, |d| d.as_nanos() as u64)
-    });
+    let seed = env_u64("DHO_WSS_DIFF_SEED")
+        .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64));
     eprintln!("c14n differential: {n} cases, DHO_WSS_DIFF_SEED={seed}");
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    let mut runner = TestRunner::new_with_rng(
-        Config::default(),
-        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
-    );
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
     let strategy = xmlgen::case();
-    let cases: Vec<xmlgen::Case> = (0..n)
-        .map(|_| {
-            strategy
-                .new_tree(&mut runner)
-                .expect("generate a case")
-                .current()
-        })
-        .collect();
+    let cases: Vec<xmlgen::Case> =
+        (0..n).map(|_| strategy.new_tree(&mut runner).expect("generate a case").current()).collect();
     let requests: Vec<Request<'_>> = cases
         .iter()
-        .map(|c| Request {
-            doc: &c.doc,
-            selector: &c.selector,
-            comments: c.comments,
-            prefixes: &c.prefixes,
-        })
+        .map(|c| Request { doc: &c.doc, selector: &c.selector, comments: c.comments, prefixes: &c.prefixes })
         .collect();
     let answers = oracle::run(&requests);
     // DHO_WSS_DIFF_SHOW=N prints the first N cases with lxml's answer.
@@ -110,10 +87,9 @@ fn exc_c14n_matches_lxml_on_random_namespace_heavy_documents() {
                 String::from_utf8_lossy(want),
                 String::from_utf8_lossy(got)
             ),
-            (Answer::Ok(want), Err(e)) => format!(
-                "dho-wss failed ({e}); lxml gave {:?}",
-                String::from_utf8_lossy(want)
-            ),
+            (Answer::Ok(want), Err(e)) => {
+                format!("dho-wss failed ({e}); lxml gave {:?}", String::from_utf8_lossy(want))
+            }
             // The generator makes only well-formed, namespace-well-formed
             // documents with absolute URIs without '&': lxml must answer all.
             (Answer::NoAnswer { kind, error }, _) => {
@@ -129,14 +105,8 @@ fn exc_c14n_matches_lxml_on_random_namespace_heavy_documents() {
         ));
     }
     let whole = cases.iter().filter(|c| c.selector == "/").count();
-    let with_default = cases
-        .iter()
-        .filter(|c| c.prefixes.iter().any(|p| p == "#default"))
-        .count();
-    let undeclare = cases
-        .iter()
-        .filter(|c| c.doc.contains("xmlns=\"\""))
-        .count();
+    let with_default = cases.iter().filter(|c| c.prefixes.iter().any(|p| p == "#default")).count();
+    let undeclare = cases.iter().filter(|c| c.doc.contains("xmlns=\"\"")).count();
     eprintln!(
         "{n} cases ({whole} whole-document, {with_default} with #default, {undeclare} with xmlns=\"\"), {} mismatches",
         failures.len()
@@ -165,23 +135,10 @@ fn oracle_harness_answers_and_reports_no_answer_kinds() {
             comments: false,
             prefixes: &default,
         },
-        Request {
-            doc: "<r xmlns:rel='relative'><rel:a/></r>",
-            selector: "a",
-            comments: false,
-            prefixes: &none,
-        },
-        Request {
-            doc: "<r><a></r>",
-            selector: "/",
-            comments: false,
-            prefixes: &none,
-        },
+        Request { doc: "<r xmlns:rel='relative'><rel:a/></r>", selector: "a", comments: false, prefixes: &none },
+        Request { doc: "<r><a></r>", selector: "/", comments: false, prefixes: &none },
     ]);
-    assert_eq!(
-        answers[0],
-        Answer::Ok(b"<p:a xmlns=\"urn:d\" xmlns:p=\"urn:p\">&#xD;</p:a>".to_vec())
-    );
+    assert_eq!(answers[0], Answer::Ok(b"<p:a xmlns=\"urn:d\" xmlns:p=\"urn:p\">&#xD;</p:a>".to_vec()));
     assert!(matches!(&answers[1], Answer::NoAnswer { kind, .. } if kind == "c14n"));
     assert!(matches!(&answers[2], Answer::NoAnswer { kind, .. } if kind == "parse"));
 }

@@ -52,12 +52,7 @@ fn find(node: &Node, name: &str, seen: &mut usize, n: usize) -> Option<Node> {
 }
 
 /// libxml2's exclusive c14n of `selector` in `doc`; `Err` when libxml2 refuses.
-fn libxml_c14n(
-    doc: &[u8],
-    selector: &str,
-    comments: bool,
-    prefixes: &[String],
-) -> Result<Vec<u8>, String> {
+fn libxml_c14n(doc: &[u8], selector: &str, comments: bool, prefixes: &[String]) -> Result<Vec<u8>, String> {
     let parsed = Parser::default()
         .parse_string_with_options(doc, strict_options())
         .map_err(|e| format!("libxml2 parse: {e:?}"))?;
@@ -77,25 +72,14 @@ fn libxml_c14n(
         let mut node = find(&root, name, &mut 0, n).ok_or("selector matches nothing")?;
         node.canonicalize(options)
     };
-    out.map(String::into_bytes)
-        .map_err(|()| "libxml2 c14n failed".into())
+    out.map(String::into_bytes).map_err(|()| "libxml2 c14n failed".into())
 }
 
-fn dho_wss_c14n(
-    doc: &[u8],
-    selector: &str,
-    comments: bool,
-    prefixes: &str,
-) -> Result<Vec<u8>, String> {
+fn dho_wss_c14n(doc: &[u8], selector: &str, comments: bool, prefixes: &str) -> Result<Vec<u8>, String> {
     let parsed = Document::parse(doc).map_err(|e| e.to_string())?;
-    let alg = ExcC14n::new()
-        .with_comments(comments)
-        .with_prefix_list(prefixes)
-        .map_err(|e| e.to_string())?;
+    let alg = ExcC14n::new().with_comments(comments).with_prefix_list(prefixes).map_err(|e| e.to_string())?;
     if selector == "/" {
-        return alg
-            .canonicalize_document(&parsed)
-            .map_err(|e| e.to_string());
+        return alg.canonicalize_document(&parsed).map_err(|e| e.to_string());
     }
     let el = oracle::select(&parsed, selector).ok_or("selector matches nothing")?;
     alg.canonicalize(el).map_err(|e| e.to_string())
@@ -111,10 +95,7 @@ fn corpus_agrees_with_libxml2() {
     let cases = std::fs::read_to_string(dir.join("cases.tsv")).expect("cases.tsv");
     let mut failures = Vec::new();
     let mut n = 0;
-    for line in cases
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
+    for line in cases.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
         let cols: Vec<&str> = line.split('\t').collect();
         assert_eq!(cols.len(), 5, "bad line {line:?}");
         let (name, input, selector, comments) = (cols[0], cols[1], cols[2], cols[3] == "1");
@@ -136,46 +117,22 @@ fn corpus_agrees_with_libxml2() {
         n += 1;
     }
     assert!(n >= 100, "only {n} cases");
-    assert!(
-        failures.is_empty(),
-        "{} of {n} cases differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {n} cases differ:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
 fn random_documents_agree_with_libxml2() {
-    let n: usize = std::env::var("DHO_WSS_DIFF_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256);
-    let seed: u64 = std::env::var("DHO_WSS_DIFF_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x5eed);
+    let n: usize = std::env::var("DHO_WSS_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256);
+    let seed: u64 = std::env::var("DHO_WSS_DIFF_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5eed);
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    let mut runner = TestRunner::new_with_rng(
-        Config::default(),
-        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
-    );
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
     let strategy = xmlgen::case();
     let mut failures = Vec::new();
     for i in 0..n {
         let case = strategy.new_tree(&mut runner).expect("generate").current();
-        let theirs = libxml_c14n(
-            case.doc.as_bytes(),
-            &case.selector,
-            case.comments,
-            &case.prefixes,
-        );
-        let ours = dho_wss_c14n(
-            case.doc.as_bytes(),
-            &case.selector,
-            case.comments,
-            &case.prefix_list(),
-        );
+        let theirs = libxml_c14n(case.doc.as_bytes(), &case.selector, case.comments, &case.prefixes);
+        let ours = dho_wss_c14n(case.doc.as_bytes(), &case.selector, case.comments, &case.prefix_list());
         if theirs != ours || theirs.is_err() {
             failures.push(format!(
                 "case {i}: selector {:?}, comments {}, PrefixList {:?}\n  libxml2: {:?}\n  dho-wss: {:?}\n  document: {:?}",

@@ -39,8 +39,7 @@ unsafe impl GlobalAlloc for Counting {
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             if new_size >= layout.size() {
-                let now =
-                    CURRENT.fetch_add(new_size - layout.size(), Relaxed) + new_size - layout.size();
+                let now = CURRENT.fetch_add(new_size - layout.size(), Relaxed) + new_size - layout.size();
                 PEAK.fetch_max(now, Relaxed);
             } else {
                 CURRENT.fetch_sub(layout.size() - new_size, Relaxed);
@@ -63,17 +62,10 @@ fn peak_of<T>(f: impl FnOnce() -> T) -> (usize, usize, T) {
 
 #[test]
 fn parse_peak_memory_is_a_small_multiple_of_the_input() {
-    for s in dho_corpus::samples()
-        .into_iter()
-        .filter(|s| s.xml.len() > 1 << 20)
-    {
+    for s in dho_corpus::samples().into_iter().filter(|s| s.xml.len() > 1 << 20) {
         let input = s.xml.as_bytes();
         let (peak, kept, doc) = peak_of(|| Document::parse(input).expect("parses"));
-        let body = doc
-            .root()
-            .child_elements()
-            .find(|e| e.local_name() == "Body")
-            .expect("Body");
+        let body = doc.root().child_elements().find(|e| e.local_name() == "Body").expect("Body");
         let (c14n_peak, _, out) = peak_of(|| ExcC14n::new().canonicalize(body).expect("c14n"));
         let ratio = peak as f64 / input.len() as f64;
         eprintln!(

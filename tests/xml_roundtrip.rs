@@ -24,12 +24,7 @@ fn parse(bytes: &[u8]) -> Document {
 }
 
 fn c14n(el: Element<'_>, comments: bool, plist: &str) -> Vec<u8> {
-    ExcC14n::new()
-        .with_comments(comments)
-        .with_prefix_list(plist)
-        .expect("prefix list")
-        .canonicalize(el)
-        .expect("c14n")
+    ExcC14n::new().with_comments(comments).with_prefix_list(plist).expect("prefix list").canonicalize(el).expect("c14n")
 }
 
 fn copy(el: Element<'_>) -> Result<Vec<u8>, WriteError> {
@@ -143,9 +138,7 @@ fn refused(f: impl FnOnce(&mut XmlWriter) -> Result<(), WriteError>) -> WriteErr
 #[test]
 fn text_is_escaped_as_canonical_xml_escapes_it() {
     let out = written(|w| {
-        w.start_element(None, "a")?
-            .text("x\r\ny\t& <b> \"q\" 'a' ]]> é𝄞")?
-            .end_element()?;
+        w.start_element(None, "a")?.text("x\r\ny\t& <b> \"q\" 'a' ]]> é𝄞")?.end_element()?;
         Ok(())
     });
     assert_eq!(out, "<a>x&#xD;\ny\t&amp; &lt;b&gt; \"q\" 'a' ]]&gt; é𝄞</a>");
@@ -154,9 +147,7 @@ fn text_is_escaped_as_canonical_xml_escapes_it() {
 #[test]
 fn attribute_whitespace_and_quotes_are_character_references() {
     let out = written(|w| {
-        w.start_element(None, "a")?
-            .attribute(None, "v", "\t\n\r <&>\"'")?
-            .end_element()?;
+        w.start_element(None, "a")?.attribute(None, "v", "\t\n\r <&>\"'")?.end_element()?;
         Ok(())
     });
     assert_eq!(out, "<a v=\"&#x9;&#xA;&#xD; &lt;&amp;>&quot;'\"/>");
@@ -167,39 +158,22 @@ fn attribute_whitespace_and_quotes_are_character_references() {
 
 #[test]
 fn illegal_characters_are_refused_not_dropped() {
-    for (s, code) in [
-        ("a\u{0}b", 0u32),
-        ("\u{1}", 1),
-        ("\u{B}", 0xB),
-        ("\u{FFFE}", 0xFFFE),
-        ("x\u{FFFF}", 0xFFFF),
-    ] {
+    for (s, code) in [("a\u{0}b", 0u32), ("\u{1}", 1), ("\u{B}", 0xB), ("\u{FFFE}", 0xFFFE), ("x\u{FFFF}", 0xFFFF)] {
         let e = refused(|w| {
             w.start_element(None, "a")?.text(s)?.end_element()?;
             Ok(())
         });
-        assert!(
-            matches!(e, WriteError::IllegalCharacter { code: c, .. } if c == code),
-            "{s:?}: {e:?}"
-        );
+        assert!(matches!(e, WriteError::IllegalCharacter { code: c, .. } if c == code), "{s:?}: {e:?}");
         let e = refused(|w| {
-            w.start_element(None, "a")?
-                .attribute(None, "v", s)?
-                .end_element()?;
+            w.start_element(None, "a")?.attribute(None, "v", s)?.end_element()?;
             Ok(())
         });
-        assert!(
-            matches!(e, WriteError::IllegalCharacter { code: c, .. } if c == code),
-            "{s:?}: {e:?}"
-        );
+        assert!(matches!(e, WriteError::IllegalCharacter { code: c, .. } if c == code), "{s:?}: {e:?}");
         let e = refused(|w| {
             w.start_element(None, "a")?.comment(s)?.end_element()?;
             Ok(())
         });
-        assert!(
-            matches!(e, WriteError::IllegalCharacter { code: c, .. } if c == code),
-            "{s:?}: {e:?}"
-        );
+        assert!(matches!(e, WriteError::IllegalCharacter { code: c, .. } if c == code), "{s:?}: {e:?}");
     }
 }
 
@@ -209,24 +183,12 @@ fn undeclared_prefixes_are_refused() {
         w.start_element(Some("soap"), "Body")?.end_element()?;
         Ok(())
     });
-    assert_eq!(
-        e,
-        WriteError::UndeclaredPrefix {
-            prefix: "soap".into()
-        }
-    );
+    assert_eq!(e, WriteError::UndeclaredPrefix { prefix: "soap".into() });
     let e = refused(|w| {
-        w.start_element(None, "a")?
-            .attribute(Some("wsu"), "Id", "x")?
-            .end_element()?;
+        w.start_element(None, "a")?.attribute(Some("wsu"), "Id", "x")?.end_element()?;
         Ok(())
     });
-    assert_eq!(
-        e,
-        WriteError::UndeclaredPrefix {
-            prefix: "wsu".into()
-        }
-    );
+    assert_eq!(e, WriteError::UndeclaredPrefix { prefix: "wsu".into() });
     // A declaration goes out of scope with its element.
     let e = refused(|w| {
         w.start_element(None, "r")?
@@ -242,9 +204,7 @@ fn undeclared_prefixes_are_refused() {
     // xml is always in scope.
     assert_eq!(
         written(|w| {
-            w.start_element(None, "a")?
-                .attribute(Some("xml"), "lang", "nl")?
-                .end_element()?;
+            w.start_element(None, "a")?.attribute(Some("xml"), "lang", "nl")?.end_element()?;
             Ok(())
         }),
         "<a xml:lang=\"nl\"/>"
@@ -254,10 +214,7 @@ fn undeclared_prefixes_are_refused() {
 #[test]
 fn duplicate_attributes_are_refused_by_expanded_name() {
     let e = refused(|w| {
-        w.start_element(None, "a")?
-            .attribute(None, "x", "1")?
-            .attribute(None, "x", "2")?
-            .end_element()?;
+        w.start_element(None, "a")?.attribute(None, "x", "1")?.attribute(None, "x", "2")?.end_element()?;
         Ok(())
     });
     assert_eq!(e, WriteError::DuplicateAttribute { name: "x".into() });
@@ -294,18 +251,14 @@ fn misuse_is_a_state_error() {
         (
             "attribute after content",
             Box::new(|w| {
-                w.start_element(None, "a")?
-                    .text("t")?
-                    .attribute(None, "x", "1")?;
+                w.start_element(None, "a")?.text("t")?.attribute(None, "x", "1")?;
                 Ok(())
             }),
         ),
         (
             "declaration after content",
             Box::new(|w| {
-                w.start_element(None, "a")?
-                    .text("t")?
-                    .declare_namespace(Some("p"), "urn:p")?;
+                w.start_element(None, "a")?.text("t")?.declare_namespace(Some("p"), "urn:p")?;
                 Ok(())
             }),
         ),
@@ -326,18 +279,14 @@ fn misuse_is_a_state_error() {
         (
             "second root",
             Box::new(|w| {
-                w.start_element(None, "a")?
-                    .end_element()?
-                    .start_element(None, "b")?;
+                w.start_element(None, "a")?.end_element()?.start_element(None, "b")?;
                 Ok(())
             }),
         ),
         (
             "unclosed element",
             Box::new(|w| {
-                w.start_element(None, "a")?
-                    .start_element(None, "b")?
-                    .end_element()?;
+                w.start_element(None, "a")?.start_element(None, "b")?.end_element()?;
                 Ok(())
             }),
         ),
@@ -381,10 +330,7 @@ fn bad_names_and_namespace_declarations_are_refused() {
             w.start_element(None, "a")?.declare_namespace(p, uri)?;
             Ok(())
         });
-        assert!(
-            matches!(e, WriteError::InvalidNamespace { .. }),
-            "{p:?} {uri:?}: {e:?}"
-        );
+        assert!(matches!(e, WriteError::InvalidNamespace { .. }), "{p:?} {uri:?}: {e:?}");
     }
 }
 
@@ -392,16 +338,12 @@ fn bad_names_and_namespace_declarations_are_refused() {
 fn copy_under_a_default_namespace_undeclares_it() {
     let src = parse(b"<Verzoek><Vraag a='1'>x</Vraag></Verzoek>");
     let out = written(|w| {
-        w.start_element(None, "Envelope")?
-            .declare_namespace(None, "urn:d")?;
+        w.start_element(None, "Envelope")?.declare_namespace(None, "urn:d")?;
         w.copy_element(src.root())?;
         w.end_element()?;
         Ok(())
     });
-    assert_eq!(
-        out,
-        "<Envelope xmlns=\"urn:d\"><Verzoek xmlns=\"\"><Vraag a=\"1\">x</Vraag></Verzoek></Envelope>"
-    );
+    assert_eq!(out, "<Envelope xmlns=\"urn:d\"><Verzoek xmlns=\"\"><Vraag a=\"1\">x</Vraag></Verzoek></Envelope>");
     let doc = parse(out.as_bytes());
     let v = doc.root().child_elements().next().expect("Verzoek");
     assert!(v.is(None, "Verzoek"));
@@ -434,10 +376,7 @@ fn copy_redeclares_a_rebound_or_inherited_prefix() {
         w.end_element()?;
         Ok(())
     });
-    assert_eq!(
-        out,
-        "<p:Envelope xmlns:p=\"urn:1\" xmlns:q=\"urn:q\"><p:b q:x=\"1\"><c/></p:b></p:Envelope>"
-    );
+    assert_eq!(out, "<p:Envelope xmlns:p=\"urn:1\" xmlns:q=\"urn:q\"><p:b q:x=\"1\"><c/></p:b></p:Envelope>");
 }
 
 #[test]
@@ -445,9 +384,7 @@ fn body_with_a_carriage_return_round_trips_byte_exactly() {
     let value = "regel 1\r\nregel 2\rregel 3 & <4>";
     let mut w = XmlWriter::new();
     w.start_element(Some("soap"), "Body")
-        .and_then(|w| {
-            w.declare_namespace(Some("soap"), "http://schemas.xmlsoap.org/soap/envelope/")
-        })
+        .and_then(|w| w.declare_namespace(Some("soap"), "http://schemas.xmlsoap.org/soap/envelope/"))
         .and_then(|w| w.text_element(None, "Opmerking", value))
         .and_then(|w| w.end_element())
         .expect("write");
@@ -462,9 +399,7 @@ fn body_with_a_carriage_return_round_trips_byte_exactly() {
     // The canonical form of the Body is the written bytes (no declaration to drop, no attribute to sort).
     assert_eq!(c14n(doc.root(), false, ""), bytes);
     // And the same text read from an input that used `&#13;`.
-    let doc = parse(
-        b"<Body><Opmerking>regel 1&#13;\nregel 2&#13;regel 3 &amp; &lt;4></Opmerking></Body>",
-    );
+    let doc = parse(b"<Body><Opmerking>regel 1&#13;\nregel 2&#13;regel 3 &amp; &lt;4></Opmerking></Body>");
     let op = doc.root().child_elements().next().expect("Opmerking");
     assert_eq!(op.text(), value);
     let texts: Vec<&str> = op
@@ -508,11 +443,7 @@ fn corpus_and_fixtures_round_trip_through_the_writer() {
         for (a, b) in doc.root().descendants().zip(again.root().descendants()) {
             for comments in [false, true] {
                 if c14n(a, comments, "") != c14n(b, comments, "") {
-                    failures.push(format!(
-                        "{}: <{}> differs after the round trip",
-                        path.display(),
-                        a.qualified_name()
-                    ));
+                    failures.push(format!("{}: <{}> differs after the round trip", path.display(), a.qualified_name()));
                 }
             }
         }

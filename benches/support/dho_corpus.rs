@@ -5,8 +5,7 @@
 #![allow(dead_code)] // each binary uses a different part
 
 const SOAP: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-const WSU: &str =
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+const WSU: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
 const NS3: &str = "http://raadpleegleerkredietsaldo.persoondienst-01_00.dho2.ov.vlaanderen.be";
 
 /// One benchmark input.
@@ -35,9 +34,7 @@ fn open(out: &mut String) {
 }
 
 fn close(out: &mut String) {
-    out.push_str(
-        "      </Verzoek>\n    </ns3:RaadpleegLeerkredietsaldo>\n  </soapenv:Body>\n</soapenv:Envelope>\n",
-    );
+    out.push_str("      </Verzoek>\n    </ns3:RaadpleegLeerkredietsaldo>\n  </soapenv:Body>\n</soapenv:Envelope>\n");
 }
 
 /// A Verzoek whose Body is about `target` bytes of Vraag elements, each with
@@ -108,11 +105,7 @@ pub fn samples() -> Vec<Sample> {
             what: "a batch of 266 Vragen: many small elements, short text, indentation",
             xml: vragen(100 << 10),
         },
-        Sample {
-            name: "vragen-5MB",
-            what: "13,758 Vragen: element/node throughput at scale",
-            xml: vragen(5 << 20),
-        },
+        Sample { name: "vragen-5MB", what: "13,758 Vragen: element/node throughput at scale", xml: vragen(5 << 20) },
         Sample {
             name: "base64-5MB",
             what: "one 5 MB base64 text node (76-column lines): text scanning and copying",

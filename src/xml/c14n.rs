@@ -89,7 +89,7 @@ impl ExcC14n {
     /// Streams the canonical form of the subtree rooted at `apex` into `out`
     /// (a digest, a file…). On `Err` the sink's content must be discarded.
     pub fn canonicalize_to<W: Write>(&self, apex: Element<'_>, out: &mut W) -> Result<(), C14nError> {
-        check_subtree(apex)?;
+        check_subtree(apex, &self.inclusive)?;
         Walker::new(self, apex, out).run()
     }
 
@@ -102,7 +102,7 @@ impl ExcC14n {
         extra: ApexExtra<'d>,
         out: &mut W,
     ) -> Result<(), C14nError> {
-        check_subtree(apex)?;
+        check_subtree(apex, &self.inclusive)?;
         if let Some((_, uri)) = extra.decl {
             if !is_absolute_uri(uri) {
                 return Err(C14nError::RelativeNamespaceUri { uri: uri.into() });
@@ -117,7 +117,7 @@ impl ExcC14n {
     /// the comments before and after it.
     pub fn canonicalize_document(&self, doc: &Document) -> Result<Vec<u8>, C14nError> {
         let root = doc.root();
-        check_subtree(root)?;
+        check_subtree(root, &self.inclusive)?;
         let mut out = Vec::with_capacity(doc.source().len());
         let mut after_root = false;
         for &id in &doc.top {
@@ -145,15 +145,29 @@ impl ExcC14n {
 }
 
 /// Rejects what c14n must fail on, before anything is written: a relative
-/// namespace URI declared in the subtree or on an ancestor (whose declarations
-/// the subtree may render), as lxml does.
-fn check_subtree(apex: Element<'_>) -> Result<(), C14nError> {
-    let ancestors = std::iter::successors(apex.parent(), |e| e.parent());
-    for e in apex.descendants().chain(ancestors) {
+/// namespace URI declared in the subtree, or one the subtree would render —
+/// a namespace its elements or attributes use, or a PrefixList entry — even
+/// when it is declared on an ancestor.
+fn check_subtree(apex: Element<'_>, inclusive: &[String]) -> Result<(), C14nError> {
+    let relative = |uri: &str| !uri.is_empty() && !is_absolute_uri(uri);
+    let fail = |uri: &str| Err(C14nError::RelativeNamespaceUri { uri: uri.into() });
+    for e in apex.descendants() {
         for (_, uri) in e.namespace_declarations() {
-            if !uri.is_empty() && !is_absolute_uri(uri) {
-                return Err(C14nError::RelativeNamespaceUri { uri: uri.into() });
+            if relative(uri) {
+                return fail(uri);
             }
+        }
+        let used = e.namespace().into_iter().chain(e.attributes().filter_map(|a| a.namespace()));
+        for uri in used {
+            if relative(uri) {
+                return fail(uri);
+            }
+        }
+    }
+    for p in inclusive {
+        let prefix = (!p.is_empty()).then_some(p.as_str());
+        if let Some(uri) = apex.lookup_namespace(prefix).filter(|u| relative(u)) {
+            return fail(uri);
         }
     }
     Ok(())

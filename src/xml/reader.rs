@@ -295,26 +295,70 @@ impl<'s> Builder<'s> {
         Ok(self.doc)
     }
 
+    /// The XMLDecl grammar (XML 1.0 §2.8): `version`, then optional `encoding`
+    /// and `standalone`, in that order, once each; quick-xml reads these
+    /// attributes leniently, so the raw text is checked here.
     fn check_decl(&self, d: &quick_xml::events::BytesDecl<'_>) -> Result<(), Fail> {
         let bad = |detail: String| Err((XmlErrorKind::BadDeclaration { detail }, 0));
-        match d.version() {
-            Ok(v) if v.as_ref() == b"1.0" => {}
-            Ok(v) => return bad(format!("version {:?}", String::from_utf8_lossy(&v))),
-            Err(e) => return bad(e.to_string()),
-        }
-        match d.encoding() {
-            None => {}
-            Some(Ok(enc)) if enc.eq_ignore_ascii_case(b"utf-8") => {}
-            Some(Ok(enc)) => {
-                return Err((
-                    XmlErrorKind::NotUtf8 { detail: format!("declared encoding {:?}", String::from_utf8_lossy(&enc)) },
-                    0,
-                ))
+        let raw = match std::str::from_utf8(d) {
+            Ok(r) => r,
+            Err(_) => return bad("not UTF-8".into()),
+        };
+        let Some(mut rest) = raw.strip_prefix("xml") else {
+            return bad("not an XML declaration".into());
+        };
+        let is_space = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
+        let mut seen: Vec<(&str, &str)> = Vec::new();
+        loop {
+            let trimmed = rest.trim_start_matches(is_space);
+            if trimmed.is_empty() {
+                break;
             }
-            Some(Err(e)) => return bad(e.to_string()),
+            if trimmed.len() == rest.len() {
+                return bad("white space required between pseudo-attributes".into());
+            }
+            let name_len = trimmed.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(trimmed.len());
+            let (name, after) = trimmed.split_at(name_len);
+            let after = after.trim_start_matches(is_space);
+            let Some(after) = after.strip_prefix('=') else {
+                return bad(format!("expected '=' after {name:?}"));
+            };
+            let after = after.trim_start_matches(is_space);
+            let quote = match after.chars().next() {
+                Some(q @ ('"' | '\'')) => q,
+                _ => return bad(format!("{name} value must be quoted")),
+            };
+            let Some(close) = after[1..].find(quote) else {
+                return bad(format!("unterminated {name} value"));
+            };
+            seen.push((name, &after[1..1 + close]));
+            rest = &after[2 + close..];
         }
-        if let Some(Err(e)) = d.standalone() {
-            return bad(e.to_string());
+        let order = ["version", "encoding", "standalone"];
+        let mut last = None;
+        for (name, _) in &seen {
+            let Some(i) = order.iter().position(|o| o == name) else {
+                return bad(format!("unknown pseudo-attribute {name:?}"));
+            };
+            if last.is_some_and(|l| i <= l) {
+                return bad(format!("{name} repeated or out of order"));
+            }
+            last = Some(i);
+        }
+        match seen.first() {
+            Some(("version", "1.0")) => {}
+            Some(("version", v)) => return bad(format!("version {v:?}")),
+            _ => return bad("version is required and comes first".into()),
+        }
+        for &(name, value) in &seen[1..] {
+            match name {
+                "encoding" if value.eq_ignore_ascii_case("utf-8") => {}
+                "encoding" => {
+                    return Err((XmlErrorKind::NotUtf8 { detail: format!("declared encoding {value:?}") }, 0));
+                }
+                _ if value == "yes" || value == "no" => {}
+                _ => return bad(format!("standalone must be yes or no, not {value:?}")),
+            }
         }
         Ok(())
     }

@@ -33,10 +33,7 @@ pub fn require_lxml() -> bool {
     if lxml_available() {
         return true;
     }
-    assert!(
-        !peers_required(),
-        "python3-lxml not found at {PYTHON} and DHO_WSS_REQUIRE_PEERS=1"
-    );
+    assert!(!peers_required(), "python3-lxml not found at {PYTHON} and DHO_WSS_REQUIRE_PEERS=1");
     // Straight to the process's stderr: libtest would swallow eprintln! of a passing test.
     let _ = std::io::stderr().write_all(
         b"\n**********\nSKIPPED: python3-lxml not found (set DHO_WSS_REQUIRE_PEERS=1 to fail instead)\n**********\n",
@@ -88,28 +85,16 @@ pub fn run(requests: &[Request<'_>]) -> Vec<Answer> {
     let mut stdin = child.stdin.take().expect("oracle stdin");
     let writer = std::thread::spawn(move || stdin.write_all(&input));
     let out = child.wait_with_output().expect("oracle output");
-    writer
-        .join()
-        .expect("writer thread")
-        .expect("write requests");
-    assert!(
-        out.status.success(),
-        "oracle.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let answers: Vec<serde_json::Value> =
-        serde_json::from_slice(&out.stdout).expect("oracle answer is a JSON list");
+    writer.join().expect("writer thread").expect("write requests");
+    assert!(out.status.success(), "oracle.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    let answers: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("oracle answer is a JSON list");
     assert_eq!(answers.len(), requests.len(), "one answer per request");
     answers
         .into_iter()
         .map(|a| {
             if a["ok"] == serde_json::Value::Bool(true) {
                 let b64 = a["c14n_b64"].as_str().expect("c14n_b64");
-                Answer::Ok(
-                    base64::engine::general_purpose::STANDARD
-                        .decode(b64)
-                        .expect("base64"),
-                )
+                Answer::Ok(base64::engine::general_purpose::STANDARD.decode(b64).expect("base64"))
             } else {
                 Answer::NoAnswer {
                     kind: a["kind"].as_str().unwrap_or("?").to_owned(),
@@ -126,8 +111,5 @@ pub fn select<'d>(doc: &'d Document, selector: &str) -> Option<Element<'d>> {
         Some((name, n)) => (name, n.parse::<usize>().ok()?),
         None => (selector, 1),
     };
-    doc.root()
-        .descendants()
-        .filter(|e| e.local_name() == name)
-        .nth(n.checked_sub(1)?)
+    doc.root().descendants().filter(|e| e.local_name() == name).nth(n.checked_sub(1)?)
 }

@@ -23,13 +23,8 @@ use proptest::sample::{select, subsequence, Index};
 /// Prefixes elements and attributes may use or declare.
 pub const PREFIXES: &[&str] = &["a", "b", "p", "ns1", "soap"];
 /// Namespace URIs (absolute, no `&`). Index `i` is what a fixup binds prefix `i` to.
-pub const URIS: &[&str] = &[
-    "urn:a",
-    "urn:b",
-    "http://example.com/ns/c",
-    "http://schemas.xmlsoap.org/soap/envelope/",
-    "urn:oasis:names:tc:x",
-];
+pub const URIS: &[&str] =
+    &["urn:a", "urn:b", "http://example.com/ns/c", "http://schemas.xmlsoap.org/soap/envelope/", "urn:oasis:names:tc:x"];
 /// Element local names (the selector picks by local name, so repeats matter).
 pub const LOCALS: &[&str] = &["a", "b", "item", "Body", "Vraag", "INSZ", "é", "x𝄞"];
 /// Attribute local names (`A` < `_x` < `a` in code-point order).
@@ -37,10 +32,8 @@ pub const ATTR_LOCALS: &[&str] = &["id", "a", "b", "A", "_x", "Id", "é"];
 /// PrefixList tokens: declared prefixes, `#default`, never-declared `nope`, and `xml`.
 pub const PLIST_TOKENS: &[&str] = &["a", "b", "p", "ns1", "soap", "#default", "nope", "xml"];
 
-const CHARS: &[char] = &[
-    'a', 'Z', '0', ' ', '&', '<', '>', '"', '\'', '\r', '\t', '\n', 'é', '€', '𝄞', '😀', ']', '-',
-    '=',
-];
+const CHARS: &[char] =
+    &['a', 'Z', '0', ' ', '&', '<', '>', '"', '\'', '\r', '\t', '\n', 'é', '€', '𝄞', '😀', ']', '-', '='];
 const REF_CHARS: &[char] = &['\r', '\t', '\n', 'A', '€', '𝄞', '&', '<', '>', '"', '\''];
 const ENTITIES: &[&str] = &["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"];
 
@@ -161,16 +154,11 @@ fn attr() -> impl Strategy<Value = Attr> {
         1 => Just(AttrName::XmlLang),
         1 => Just(AttrName::XmlSpace),
     ];
-    (
+    (name, prop::collection::vec(attr_piece(), 0..3), any::<bool>()).prop_map(|(name, value, single_quote)| Attr {
         name,
-        prop::collection::vec(attr_piece(), 0..3),
-        any::<bool>(),
-    )
-        .prop_map(|(name, value, single_quote)| Attr {
-            name,
-            value,
-            single_quote,
-        })
+        value,
+        single_quote,
+    })
 }
 
 fn decl() -> impl Strategy<Value = Decl> {
@@ -194,24 +182,12 @@ fn head() -> impl Strategy<Value = Head> {
 
 fn make(h: Head, children: Vec<Child>) -> El {
     let (prefix, local, decls, attrs, (loose_tag, explicit_end)) = h;
-    El {
-        prefix,
-        local,
-        decls,
-        attrs,
-        children,
-        loose_tag,
-        explicit_end,
-    }
+    El { prefix, local, decls, attrs, children, loose_tag, explicit_end }
 }
 
 fn element() -> impl Strategy<Value = El> {
     let leaf = (head(), prop::collection::vec(text_piece(), 0..3)).prop_map(|(h, t)| {
-        let children = if t.is_empty() {
-            vec![]
-        } else {
-            vec![Child::Text(t)]
-        };
+        let children = if t.is_empty() { vec![] } else { vec![Child::Text(t)] };
         make(h, children)
     });
     // Depth 5 of recursion on top of the leaves: at most 6 levels of elements.
@@ -231,13 +207,11 @@ fn misc() -> impl Strategy<Value = Vec<Option<String>>> {
 
 /// A random document.
 pub fn document() -> impl Strategy<Value = GenDoc> {
-    (any::<bool>(), misc(), element(), misc()).prop_map(|(declaration, before, root, after)| {
-        GenDoc {
-            declaration,
-            before,
-            root,
-            after,
-        }
+    (any::<bool>(), misc(), element(), misc()).prop_map(|(declaration, before, root, after)| GenDoc {
+        declaration,
+        before,
+        root,
+        after,
     })
 }
 
@@ -265,17 +239,8 @@ pub fn case() -> impl Strategy<Value = Case> {
                     format!("{name}#{n}")
                 }
             };
-            let prefixes = if with_plist {
-                plist.into_iter().map(str::to_owned).collect()
-            } else {
-                Vec::new()
-            };
-            Case {
-                doc,
-                selector,
-                comments,
-                prefixes,
-            }
+            let prefixes = if with_plist { plist.into_iter().map(str::to_owned).collect() } else { Vec::new() };
+            Case { doc, selector, comments, prefixes }
         })
 }
 
@@ -290,14 +255,9 @@ struct Writer {
 impl GenDoc {
     /// The document as XML text, and the local names of its elements in document order.
     pub fn serialize(&self) -> (String, Vec<String>) {
-        let mut w = Writer {
-            out: String::new(),
-            scope: Vec::new(),
-            locals: Vec::new(),
-        };
+        let mut w = Writer { out: String::new(), scope: Vec::new(), locals: Vec::new() };
         if self.declaration {
-            w.out
-                .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+            w.out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         }
         for m in &self.before {
             w.misc(m);
@@ -335,11 +295,7 @@ impl Writer {
     }
 
     fn resolve(&self, local: &[(String, String)], p: &str) -> Option<String> {
-        local
-            .iter()
-            .chain(self.scope.iter().rev())
-            .find(|(q, _)| q == p)
-            .map(|(_, u)| u.clone())
+        local.iter().chain(self.scope.iter().rev()).find(|(q, _)| q == p).map(|(_, u)| u.clone())
     }
 
     fn element(&mut self, el: &El) {
@@ -368,11 +324,7 @@ impl Writer {
                 AttrName::Prefixed(p, l) => {
                     need(p, &mut decls, self);
                     let ns = self.resolve(&decls, PREFIXES[p]).unwrap_or_default();
-                    (
-                        format!("{}:{}", PREFIXES[p], ATTR_LOCALS[l]),
-                        ns,
-                        ATTR_LOCALS[l],
-                    )
+                    (format!("{}:{}", PREFIXES[p], ATTR_LOCALS[l]), ns, ATTR_LOCALS[l])
                 }
                 AttrName::XmlLang => ("xml:lang".into(), "xml".into(), "lang"),
                 AttrName::XmlSpace => ("xml:space".into(), "xml".into(), "space"),
@@ -410,11 +362,7 @@ impl Writer {
             self.out.push('=');
             self.out.push(quote);
             if matches!(a.name, AttrName::XmlSpace) {
-                self.out.push_str(if a.value.len() % 2 == 0 {
-                    "preserve"
-                } else {
-                    "default"
-                });
+                self.out.push_str(if a.value.len() % 2 == 0 { "preserve" } else { "default" });
             } else {
                 for piece in &a.value {
                     self.attr_piece(piece, quote);
@@ -450,11 +398,7 @@ impl Writer {
     }
 
     fn char_ref(&mut self, c: char, hex: bool) {
-        let s = if hex {
-            format!("&#x{:X};", c as u32)
-        } else {
-            format!("&#{};", c as u32)
-        };
+        let s = if hex { format!("&#x{:X};", c as u32) } else { format!("&#{};", c as u32) };
         self.out.push_str(&s);
     }
 
