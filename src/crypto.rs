@@ -406,7 +406,10 @@ impl CryptoProvider for RustCryptoProvider {
 const KEY_MEMO_ENTRIES: usize = 8;
 
 /// (SPKI DER, decoded key) pairs.
-type KeyMemo = Vec<(Box<[u8]>, std::rc::Rc<RsaPublicKey>)>;
+type KeyMemo = Memo<std::rc::Rc<RsaPublicKey>>;
+
+/// Parsed keys by their exact DER, most recently used first.
+pub(crate) type Memo<K> = Vec<(Box<[u8]>, K)>;
 
 thread_local! {
     static PUBLIC_KEYS: std::cell::RefCell<KeyMemo> = const { std::cell::RefCell::new(Vec::new()) };
@@ -414,8 +417,19 @@ thread_local! {
 
 /// [`decode_spki`] through the per-thread memo.
 fn memoized_public_key(spki_der: &[u8]) -> Result<std::rc::Rc<RsaPublicKey>, CryptoError> {
-    let hit = PUBLIC_KEYS.with_borrow_mut(|memo| {
-        let i = memo.iter().position(|(der, _)| **der == *spki_der)?;
+    memoized(&PUBLIC_KEYS, KEY_MEMO_ENTRIES, spki_der, |der| decode_spki(der).map(std::rc::Rc::new))
+}
+
+/// A most-recently-used memo of parsed public keys, keyed by their exact DER, in
+/// a thread-local list of at most `entries` (both providers use it).
+pub(crate) fn memoized<K: Clone + 'static>(
+    memo: &'static std::thread::LocalKey<std::cell::RefCell<Memo<K>>>,
+    entries: usize,
+    der: &[u8],
+    parse: impl FnOnce(&[u8]) -> Result<K, CryptoError>,
+) -> Result<K, CryptoError> {
+    let hit = memo.with_borrow_mut(|memo| {
+        let i = memo.iter().position(|(d, _)| **d == *der)?;
         let entry = memo.remove(i);
         let key = entry.1.clone();
         memo.insert(0, entry);
@@ -424,10 +438,10 @@ fn memoized_public_key(spki_der: &[u8]) -> Result<std::rc::Rc<RsaPublicKey>, Cry
     if let Some(key) = hit {
         return Ok(key);
     }
-    let key = std::rc::Rc::new(decode_spki(spki_der)?);
-    PUBLIC_KEYS.with_borrow_mut(|memo| {
-        memo.truncate(KEY_MEMO_ENTRIES - 1);
-        memo.insert(0, (spki_der.into(), key.clone()));
+    let key = parse(der)?;
+    memo.with_borrow_mut(|memo| {
+        memo.truncate(entries.saturating_sub(1));
+        memo.insert(0, (der.into(), key.clone()));
     });
     Ok(key)
 }

@@ -194,22 +194,7 @@ fn parse_public_key(spki_der: &[u8]) -> Result<PublicKey, CryptoError> {
 
 /// [`parse_public_key`] through the per-thread memo.
 fn public_key(spki_der: &[u8]) -> Result<PublicKey, CryptoError> {
-    let hit = PUBLIC_KEYS.with_borrow_mut(|memo| {
-        let i = memo.iter().position(|(der, _)| **der == *spki_der)?;
-        let entry = memo.remove(i);
-        let key = entry.1.clone();
-        memo.insert(0, entry);
-        Some(key)
-    });
-    if let Some(key) = hit {
-        return Ok(key);
-    }
-    let key = parse_public_key(spki_der)?;
-    PUBLIC_KEYS.with_borrow_mut(|memo| {
-        memo.truncate(MEMO_ENTRIES - 1);
-        memo.insert(0, (spki_der.into(), key.clone()));
-    });
-    Ok(key)
+    super::memoized(&PUBLIC_KEYS, MEMO_ENTRIES, spki_der, parse_public_key)
 }
 
 impl CryptoProvider for OpenSslProvider {
