@@ -1,8 +1,9 @@
 //! cargo-fuzz target `verify`: arbitrary bytes, and mutations of genuine signed
 //! messages, through the WS-Security verifier. It must never panic, and any
-//! input it accepts must carry exactly the signed Body of a genuine message:
-//! a mutation that verifies may only have touched what the signature does not
-//! cover, never the Body's canonical bytes.
+//! input it accepts must carry the signed Body of a genuine message (one of the
+//! checked-in fixtures that verify): the fuzzer cannot make signatures, so a
+//! mutation that verifies may only have touched what the signature does not
+//! cover, never a Body's canonical bytes.
 #![no_main]
 
 use std::sync::{Arc, OnceLock};
@@ -20,9 +21,11 @@ const SEEDS: [&[u8]; 3] = [
 
 struct State {
     verifier: Verifier,
-    /// The canonical Body of each seed.
+    /// The canonical Body of every genuine signed message this verifier accepts.
     bodies: Vec<Vec<u8>>,
 }
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/attacks");
 
 fn state() -> &'static State {
     static STATE: OnceLock<State> = OnceLock::new();
@@ -35,13 +38,16 @@ fn state() -> &'static State {
             CertificateValidator::new(anchors),
         )
         .with_clock(Arc::new(FixedClock(now)));
-        let bodies = SEEDS
-            .iter()
-            .map(|seed| {
-                let v = verifier.verify(seed).expect("seed verifies");
-                ExcC14n::new().canonicalize(v.body()).expect("c14n")
-            })
-            .collect();
+        for seed in SEEDS {
+            verifier.verify(seed).expect("seed verifies");
+        }
+        let mut bodies = Vec::new();
+        for entry in std::fs::read_dir(FIXTURES).expect("tests/fixtures/attacks").flatten() {
+            let Ok(bytes) = std::fs::read(entry.path()) else { continue };
+            if let Ok(v) = verifier.verify(&bytes) {
+                bodies.push(ExcC14n::new().canonicalize(v.body()).expect("c14n"));
+            }
+        }
         State { verifier, bodies }
     })
 }
