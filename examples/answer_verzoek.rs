@@ -22,12 +22,14 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use dho_wss::keys::SigningIdentity;
 use dho_wss::provider::{demo, AnswerStore, Bindings, MemoryStore, Outcome, Pep, PepPolicy, Provider};
-use dho_wss::trust::{CertificateValidator, TrustAnchors};
+use dho_wss::trust::CertificateValidator;
 use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+#[path = "common/cli.rs"]
+mod cli;
 
 const USAGE: &str = "usage: answer_verzoek [--bindings FILE] [--ca CA.pem]... \
 [--key KEY.pem --cert CERT.pem | --p12 FILE.p12 --password PW] [--store ANSWERS.sqlite] IN.xml|-";
@@ -67,31 +69,8 @@ fn run() -> Result<ExitCode, String> {
 
     let bindings_path = bindings.unwrap_or_else(|| format!("{ROOT}/testdata/bindings/test.bindings"));
     let bindings = Bindings::from_file(&bindings_path).map_err(|e| format!("{bindings_path}: {e}"))?;
-    if cas.is_empty() {
-        cas.push(format!("{ROOT}/testdata/pki/ca.pem"));
-    }
-    let mut bundle = Vec::new();
-    for ca in &cas {
-        bundle.extend(std::fs::read(ca).map_err(|e| format!("{ca}: {e}"))?);
-        bundle.push(b'\n');
-    }
-    let anchors = TrustAnchors::from_pem(&bundle).map_err(|e| format!("trust anchors: {e}"))?;
-    let identity = match (key, cert, p12) {
-        (Some(k), Some(c), None) => {
-            SigningIdentity::from_pem_files(&k, &c, password.as_deref()).map_err(|e| e.to_string())?
-        }
-        (None, None, Some(p)) => {
-            let pw = password.ok_or(format!("--p12 needs --password\n{USAGE}"))?;
-            SigningIdentity::from_pkcs12_file(&p, &pw).map_err(|e| e.to_string())?
-        }
-        (None, None, None) => SigningIdentity::from_pem_files(
-            format!("{ROOT}/testdata/pki/provider.key.pem"),
-            format!("{ROOT}/testdata/pki/provider.crt.pem"),
-            None,
-        )
-        .map_err(|e| e.to_string())?,
-        _ => return Err(format!("give either --key and --cert, or --p12\n{USAGE}")),
-    };
+    let anchors = cli::trust_anchors(&cas)?;
+    let identity = cli::identity(key, cert, p12, password, "provider", USAGE)?;
 
     let policy = PepPolicy::new(
         VerificationPolicy::dho_legacy_rsa_sha1().also_accept(SignatureProfile::rsa_sha256()),

@@ -10,13 +10,13 @@
 
 use std::process::ExitCode;
 
-use dho_wss::keys::SigningIdentity;
 use dho_wss::model::{
     Afzender, Envelope, Inhoud, Instellingsnummer, Insz, ModelError, Ontvanger, Operatie, Versie, Verzoek,
 };
 use dho_wss::wss::{SignatureProfile, Signer, TimestampOptions, TokenType};
 
-const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pki");
+#[path = "common/cli.rs"]
+mod cli;
 
 fn main() -> ExitCode {
     match run() {
@@ -63,22 +63,7 @@ fn run() -> Result<(), String> {
             _ => files.push(a),
         }
     }
-    let identity = match (key, cert, p12) {
-        (Some(k), Some(c), None) => {
-            SigningIdentity::from_pem_files(&k, &c, password.as_deref()).map_err(|e| e.to_string())?
-        }
-        (None, None, Some(p)) => {
-            let pw = password.ok_or(format!("--p12 needs --password\n{USAGE}"))?;
-            SigningIdentity::from_pkcs12_file(&p, &pw).map_err(|e| e.to_string())?
-        }
-        (None, None, None) => SigningIdentity::from_pem_files(
-            format!("{PKI}/institution.key.pem"),
-            format!("{PKI}/institution.chain.pem"),
-            None,
-        )
-        .map_err(|e| e.to_string())?,
-        _ => return Err(format!("give either --key and --cert, or --p12\n{USAGE}")),
-    };
+    let identity = cli::identity(key, cert, p12, password, "institution", USAGE)?;
     let mut signer = Signer::new(identity, profile).with_token(token);
     if timestamp {
         signer = signer.with_timestamp(TimestampOptions::default());

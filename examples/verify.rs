@@ -9,10 +9,11 @@
 
 use std::process::ExitCode;
 
-use dho_wss::trust::{CertificateValidator, TrustAnchors};
+use dho_wss::trust::CertificateValidator;
 use dho_wss::wss::{SignatureProfile, VerificationPolicy, Verifier};
 
-const TEST_CA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pki/ca.pem");
+#[path = "common/cli.rs"]
+mod cli;
 
 fn main() -> ExitCode {
     match run() {
@@ -43,15 +44,7 @@ fn run() -> Result<String, String> {
         }
     }
     let input = input.ok_or("usage: verify [--ca CA.pem]... [--profile dho|sha256] IN.xml")?;
-    if cas.is_empty() {
-        cas.push(TEST_CA.to_owned());
-    }
-    let mut bundle = Vec::new();
-    for ca in &cas {
-        bundle.extend(std::fs::read(ca).map_err(|e| format!("{ca}: {e}"))?);
-        bundle.push(b'\n');
-    }
-    let anchors = TrustAnchors::from_pem(&bundle).map_err(|e| format!("trust anchors: {e}"))?;
+    let anchors = cli::trust_anchors(&cas)?;
     let policy = match profile.as_deref() {
         None => VerificationPolicy::dho_legacy_rsa_sha1().also_accept(SignatureProfile::rsa_sha256()),
         Some("dho") => VerificationPolicy::dho_legacy_rsa_sha1(),
