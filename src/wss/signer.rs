@@ -13,7 +13,9 @@ use base64::Engine as _;
 
 use crate::crypto::{default_provider, CryptoProvider, DigestAlgorithm};
 use crate::keys::SigningIdentity;
-use crate::xml::{wss4j_inclusive_prefixes, ApexExtra, Document, Element, ExcC14n, Limits, XmlWriter};
+use crate::xml::{
+    prefixes_declared_outward, wss4j_inclusive_prefixes, ApexExtra, Document, Element, ExcC14n, Limits, XmlWriter,
+};
 
 use super::error::SignError;
 use super::profile::{SignatureProfile, TokenType};
@@ -191,22 +193,8 @@ impl Signer {
 
         // The Security header's namespace context: what is in scope at the Header.
         let context = header_context(parts.envelope, parts.header);
-        let si_list = {
-            // WSS4J: every prefix declared on the Security header's ancestors.
-            let mut list: Vec<String> = Vec::new();
-            let mut chain: Vec<Element<'_>> = parts.header.into_iter().collect();
-            chain.push(parts.envelope);
-            for e in chain {
-                let mut here: Vec<&str> = e.namespace_declarations().map(|(p, _)| p.unwrap_or("#default")).collect();
-                here.sort_by(|a, b| (*a != "#default", *a).cmp(&(*b != "#default", *b)));
-                for p in here {
-                    if !list.iter().any(|q| q == p) {
-                        list.push(p.to_owned());
-                    }
-                }
-            }
-            list.join(" ")
-        };
+        // WSS4J: every prefix declared on the Security header's ancestors (Header, Envelope).
+        let si_list = prefixes_declared_outward(Some(parts.header.unwrap_or(parts.envelope))).join(" ");
         let soap_prefix = context.iter().rev().find(|(p, u)| u == SOAP11_NS && !p.is_empty()).map(|(p, _)| p.clone());
         let soap_prefix_declared = soap_prefix.is_none();
         let soap_prefix = soap_prefix.unwrap_or_else(|| {

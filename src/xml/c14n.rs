@@ -180,19 +180,7 @@ fn check_subtree(apex: Element<'_>, inclusive: &[String]) -> Result<(), C14nErro
 /// in the PrefixList keeps prefixes used only inside content (QName values such as
 /// `xsi:type="xsd:string"`) covered by the signature.
 pub fn wss4j_inclusive_prefixes(target: Element<'_>, exclude_visible: bool) -> Vec<String> {
-    let mut result: Vec<String> = Vec::new();
-    let mut cur = target.parent();
-    while let Some(e) = cur {
-        let mut here: Vec<&str> = e.namespace_declarations().map(|(p, _)| p.unwrap_or("#default")).collect();
-        // Xerces hands attributes out sorted by name; "xmlns" sorts before "xmlns:…".
-        here.sort_by(|a, b| (*a != "#default", *a).cmp(&(*b != "#default", *b)));
-        for p in here {
-            if !result.iter().any(|r| r == p) {
-                result.push(p.to_owned());
-            }
-        }
-        cur = e.parent();
-    }
+    let mut result = prefixes_declared_outward(target.parent());
     if exclude_visible {
         let mut drop: Vec<&str> = target.namespace_declarations().map(|(p, _)| p.unwrap_or("#default")).collect();
         drop.extend(target.attributes().filter_map(|a| a.prefix()));
@@ -209,6 +197,24 @@ pub(crate) struct ApexExtra<'x> {
     pub(crate) decl: Option<(&'x str, &'x str)>,
     /// (namespace URI, prefix, local name, value).
     pub(crate) attr: (&'x str, &'x str, &'x str, &'x str),
+}
+
+/// Every prefix declared on `from` and its ancestors (`#default` for the default
+/// namespace), nearest element first, each once: WSS4J's walk for the
+/// PrefixList of an element whose parent is `from`.
+pub(crate) fn prefixes_declared_outward(from: Option<Element<'_>>) -> Vec<String> {
+    let mut result: Vec<String> = Vec::new();
+    for e in std::iter::successors(from, |e| e.parent()) {
+        let mut here: Vec<&str> = e.namespace_declarations().map(|(p, _)| p.unwrap_or("#default")).collect();
+        // Xerces hands attributes out sorted by name; "xmlns" sorts before "xmlns:…".
+        here.sort_by(|a, b| (*a != "#default", *a).cmp(&(*b != "#default", *b)));
+        for p in here {
+            if !result.iter().any(|r| r == p) {
+                result.push(p.to_owned());
+            }
+        }
+    }
+    result
 }
 
 struct Frame {
