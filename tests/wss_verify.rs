@@ -661,3 +661,58 @@ fn trust_anchors_decide() {
     assert!(matches!(rogue_only.verify(&signed), Err(VerifyError::Untrusted(TrustError::UnknownIssuer))));
     assert!(dho_verifier().verify(&signed).is_ok());
 }
+
+// ------------------------------------------------------------------ owned entry points
+
+#[test]
+fn owned_entry_points_behave_like_the_borrowed_ones() {
+    let signer = dho_signer();
+    let verifier = dho_verifier();
+    // Signing an owned buffer keeps the payload, and a BOM, exactly as signing a borrowed one.
+    let mut input = b"\xEF\xBB\xBF".to_vec();
+    input.extend_from_slice(ONE_VRAAG.as_bytes());
+    let owned = signer.sign_envelope_owned(input.clone()).unwrap();
+    let borrowed = signer.sign_envelope(&input).unwrap();
+    assert!(owned.starts_with(b"\xEF\xBB\xBF<"));
+    assert_eq!(owned.len(), borrowed.len(), "same header, same payload, Ids of the same length");
+    let verified = Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), validator()).verify_owned(owned).unwrap();
+    assert!(verified.signer().subject_dn().contains("instelling-001234"));
+
+    // Hostile and tampered input gets the same errors through both paths.
+    let good = sign(&signer, ONE_VRAAG);
+    let text = String::from_utf8(good.clone()).unwrap();
+    let tampered = text.replacen("<Referte>", "<Referte>x", 1).into_bytes();
+    for bad in [
+        tampered,
+        b"<!DOCTYPE x><x/>".to_vec(),
+        b"\xEF\xBB\xBF<a>\xFF</a>".to_vec(),
+        Vec::new(),
+        good[..good.len() / 2].to_vec(),
+    ] {
+        let a = verifier.verify(&bad).unwrap_err().to_string();
+        let b = verifier.verify_owned(bad).unwrap_err().to_string();
+        assert_eq!(a, b);
+    }
+    assert!(signer.sign_envelope_owned(b"<not-soap/>".to_vec()).is_err());
+    assert!(verifier.verify_owned(good).is_ok());
+}
+
+#[test]
+fn parse_owned_matches_parse() {
+    use dho_wss::xml::Limits;
+    let limits = Limits::default();
+    for input in [&b"\xEF\xBB\xBF<a x='1'>t&amp;<b/></a>"[..], b"<a>&bogus;</a>", b"<a>\xC3</a>", b"\xEF\xBB\xBF", b""]
+    {
+        let borrowed = Document::parse_with(input, &limits);
+        let owned = Document::parse_owned(input.to_vec(), &limits);
+        match (borrowed, owned) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.source(), b.source());
+                assert_eq!(a.node_count(), b.node_count());
+                assert_eq!(a.root().text(), b.root().text());
+            }
+            (Err(a), Err(b)) => assert_eq!(a, b),
+            (a, b) => panic!("{input:?}: {a:?} vs {b:?}"),
+        }
+    }
+}
