@@ -298,6 +298,59 @@ fn namespaces_in_scope_limit() {
 }
 
 #[test]
+fn per_element_counts_are_capped_at_65535_whatever_the_limits_say() {
+    // The tree stores per-element counts in 16 bits: a higher limit must refuse, not wrap.
+    let el = |n: usize| format!("<a{}/>", (0..n).map(|i| format!(" a{i}='1'")).collect::<String>());
+    let mut l = limits();
+    l.max_input_bytes = usize::MAX;
+    l.max_attributes = usize::MAX;
+    let doc = Document::parse_with(el(65_535).as_bytes(), &l).expect("65535 attributes");
+    assert_eq!(doc.root().attributes().len(), 65_535);
+    assert_eq!(doc.root().attribute(None, "a65534"), Some("1"));
+    match Document::parse_with(el(65_536).as_bytes(), &l) {
+        Err(XmlError { kind: XmlErrorKind::LimitExceeded { limit: Limit::AttributesPerElement, max }, .. }) => {
+            assert_eq!(max, 65_535)
+        }
+        other => panic!("65536 attributes: {other:?}"),
+    }
+
+    // Namespaces in scope, spread over nesting levels (64 declarations per level).
+    let level = |d: usize| (0..64).map(|i| format!(" xmlns:p{d}x{i}='urn:{d}:{i}'")).collect::<String>();
+    let nest = |levels: usize| {
+        let open: String = (0..levels).map(|d| format!("<e{level}>", level = level(d))).collect();
+        format!("{open}{}", "</e>".repeat(levels))
+    };
+    l.max_depth = 2000;
+    l.max_namespaces_in_scope = usize::MAX;
+    assert!(Document::parse_with(nest(1023).as_bytes(), &l).is_ok(), "65472 declarations in scope");
+    match Document::parse_with(nest(1025).as_bytes(), &l) {
+        Err(XmlError { kind: XmlErrorKind::LimitExceeded { limit: Limit::NamespacesInScope, max }, .. }) => {
+            assert_eq!(max, 65_535)
+        }
+        other => panic!("65600 declarations in scope: {other:?}"),
+    }
+}
+
+#[test]
+fn duplicates_among_many_attributes_name_the_second_occurrence() {
+    let mut l = limits();
+    l.max_attributes = 20_010;
+    let many: String = (0..19_998).map(|i| format!(" a{i}='1'")).collect();
+    let doc = format!("<a{many} a7='2' a3='2'/>");
+    assert_eq!(
+        Document::parse_with(doc.as_bytes(), &l).map(|_| ()).unwrap_err().kind,
+        XmlErrorKind::DuplicateAttribute { name: "a7".into() }
+    );
+    // Expanded names: two prefixes bound to one namespace, among many attributes.
+    let doc = format!("<a xmlns:p='urn:x' xmlns:q='urn:x' p:z='1'{many} q:y='2' q:z='2'/>");
+    assert_eq!(
+        Document::parse_with(doc.as_bytes(), &l).map(|_| ()).unwrap_err().kind,
+        XmlErrorKind::DuplicateAttribute { name: "q:z".into() }
+    );
+    assert_eq!(kind("<a xmlns='urn:a' xmlns='urn:b'/>"), XmlErrorKind::DuplicateAttribute { name: "xmlns".into() });
+}
+
+#[test]
 fn text_size_limit_counts_decoded_merged_text() {
     let mut l = limits();
     l.max_text_bytes = 10;

@@ -294,12 +294,11 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
             let data = doc.data(id);
             let mut descend = NONE;
             match &data.kind {
-                NodeKind::Element(el) => {
+                NodeKind::Element(_) => {
                     self.start_tag(id)?;
-                    if el.first_child == NONE {
+                    descend = doc.first_child(id);
+                    if descend == NONE {
                         self.end_tag(id)?;
-                    } else {
-                        descend = el.first_child;
                     }
                 }
                 NodeKind::Text(t) => escape_text(self.out, doc.str(*t))?,
@@ -385,7 +384,7 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
 
         let out = &mut *self.out;
         out.write_all(b"<")?;
-        write_qname(out, el.prefix(), el.local_name())?;
+        out.write_all(el.raw_name().as_bytes())?;
         for &(p, u) in &self.render {
             if p.is_empty() {
                 out.write_all(b" xmlns=\"")?;
@@ -421,7 +420,7 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
     fn end_tag(&mut self, id: u32) -> Result<(), C14nError> {
         let el = Element { doc: self.doc, id };
         self.out.write_all(b"</")?;
-        write_qname(self.out, el.prefix(), el.local_name())?;
+        self.out.write_all(el.raw_name().as_bytes())?;
         self.out.write_all(b">")?;
         if let Some(frame) = self.stack.pop() {
             debug_assert_eq!(frame.node, id);

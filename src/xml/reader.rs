@@ -11,20 +11,22 @@ use quick_xml::Reader;
 
 use super::chars::{find_illegal_char, is_ncname, is_xml_char, split_qname};
 use super::error::{Limit, Position, XmlError, XmlErrorKind};
-use super::tree::{AttrData, Document, ElementData, NodeData, NodeKind, NsDeclData, Str, NONE, XMLNS_NS, XML_NS};
+use super::tree::{Document, ElementData, ItemData, NodeData, NodeKind, Str, MAX_SPAN, NONE, XMLNS_NS, XML_NS};
 
 /// Resource limits of the reader. Each is inclusive: a document exactly at a
 /// limit is read, one unit more is rejected with [`XmlErrorKind::LimitExceeded`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Input size in bytes. Default 16 MiB.
+    /// Input size in bytes. Default 16 MiB; inputs of 2 GiB or more are always refused.
     pub max_input_bytes: usize,
     /// Element nesting depth (the root is depth 1). Default 128.
     pub max_depth: usize,
-    /// Attributes on one element, namespace declarations not counted. Default 64.
+    /// Attributes on one element, namespace declarations not counted. Default 64;
+    /// values above 65535 act as 65535.
     pub max_attributes: usize,
-    /// Namespace declarations on an element and its ancestors together. Default 64.
+    /// Namespace declarations on an element and its ancestors together. Default 64;
+    /// values above 65535 act as 65535.
     pub max_namespaces_in_scope: usize,
     /// Bytes of one text node (after decoding). Default 8 MiB.
     pub max_text_bytes: usize,
@@ -76,7 +78,8 @@ impl Document {
 
     fn read(input: &[u8], limits: &Limits, copy_source: bool) -> Result<Document, XmlError> {
         let err = |kind, offset| XmlError { kind, position: Position::locate(input, offset) };
-        if input.len() > limits.max_input_bytes || input.len() >= NONE as usize {
+        // Spans are 31-bit; larger inputs are refused whatever the limit says.
+        if input.len() > limits.max_input_bytes || input.len() >= MAX_SPAN {
             return Err(err(
                 XmlErrorKind::LimitExceeded { limit: Limit::InputBytes, max: limits.max_input_bytes },
                 limits.max_input_bytes.min(input.len()),
@@ -108,14 +111,16 @@ type Fail = (XmlErrorKind, usize);
 /// Text being collected between two non-text events.
 enum Pending {
     None,
+    /// One undecoded run of the input: (start, length).
     Span(u32, u32),
-    Owned(String),
+    /// Decoded text being built at the end of `Document::decoded`, from this offset.
+    Decoded(u32),
 }
 
 struct Open {
     node: u32,
-    /// Raw qualified name, for matching the end tag.
-    raw: (u32, u32),
+    /// The last child added so far, to link the next one to.
+    last_child: u32,
     /// Length of the namespace scope stack before this element's declarations.
     scope_mark: usize,
 }
@@ -129,7 +134,12 @@ struct Builder<'s> {
     scope: Vec<(&'s str, u32)>,
     stack: Vec<Open>,
     pending: Pending,
-    pending_at: usize,
+    /// Scratch for `start`: the element's plain attributes (prefix, local, value, name) …
+    plain: Vec<(Option<&'s str>, &'s str, Str, &'s str)>,
+    /// … its attribute names with their positions …
+    keys: Vec<(&'s str, u32)>,
+    /// … and its prefixed attributes' expanded names with their positions.
+    expanded: Vec<((u32, &'s str), u32)>,
     /// Byte offset of the event being handled.
     at: usize,
 }
@@ -142,8 +152,7 @@ impl<'s> Builder<'s> {
             // About one node per '<' (an element has two, and text sits between tags):
             // sizing once avoids the doubling that briefly holds two arenas.
             nodes: Vec::with_capacity(src.bytes().filter(|&b| b == b'<').count() + 2),
-            attrs: Vec::new(),
-            decls: Vec::new(),
+            items: Vec::new(),
             namespaces: vec![Box::from("")],
             top: Vec::new(),
             root: NONE,
@@ -158,7 +167,9 @@ impl<'s> Builder<'s> {
             scope: Vec::new(),
             stack: Vec::new(),
             pending: Pending::None,
-            pending_at: 0,
+            plain: Vec::new(),
+            keys: Vec::new(),
+            expanded: Vec::new(),
             at: 0,
         }
     }
@@ -176,7 +187,7 @@ impl<'s> Builder<'s> {
         if p < base || p + part.len() > base + self.src.len() {
             return Str::default();
         }
-        Str { start: (p - base) as u32, len: part.len() as u32, owned: false }
+        Str::input((p - base) as u32, part.len() as u32)
     }
 
     /// The same slice as a `str` of the input's lifetime; errors if it is not
@@ -184,16 +195,10 @@ impl<'s> Builder<'s> {
     fn text_of(&self, part: &[u8]) -> Result<&'s str, Fail> {
         let s = self.span_of(part);
         let src: &'s str = self.src;
-        match src.get(s.start as usize..(s.start + s.len) as usize) {
-            Some(t) if s.len as usize == part.len() => Ok(t),
+        match src.get(s.start() as usize..(s.start() + s.len()) as usize) {
+            Some(t) if s.len() as usize == part.len() => Ok(t),
             _ => self.fail(XmlErrorKind::Syntax { detail: "tokenizer returned a slice outside the input".into() }),
         }
-    }
-
-    fn owned(&mut self, s: &str) -> Str {
-        let start = self.doc.decoded.len() as u32;
-        self.doc.decoded.push_str(s);
-        Str { start, len: s.len() as u32, owned: true }
     }
 
     fn run(mut self) -> Result<Document, Fail> {
@@ -365,23 +370,13 @@ impl<'s> Builder<'s> {
 
     fn add_node(&mut self, kind: NodeKind) -> u32 {
         let id = self.doc.nodes.len() as u32;
-        let parent = self.stack.last().map_or(NONE, |o| o.node);
-        self.doc.nodes.push(NodeData { parent, next_sibling: NONE, offset: self.at as u32, kind });
-        if parent != NONE {
-            let last = match &mut self.doc.nodes[parent as usize].kind {
-                NodeKind::Element(e) => {
-                    let last = e.last_child;
-                    if e.first_child == NONE {
-                        e.first_child = id;
-                    }
-                    e.last_child = id;
-                    last
-                }
-                _ => NONE,
-            };
-            if last != NONE {
-                self.doc.nodes[last as usize].next_sibling = id;
-            }
+        let (parent, last) = match self.stack.last_mut() {
+            Some(open) => (open.node, std::mem::replace(&mut open.last_child, id)),
+            None => (NONE, NONE),
+        };
+        self.doc.nodes.push(NodeData { parent, next_sibling: NONE, kind });
+        if last != NONE {
+            self.doc.nodes[last as usize].next_sibling = id;
         }
         id
     }
@@ -391,8 +386,9 @@ impl<'s> Builder<'s> {
         if !raw.contains('\r') {
             return self.span_of(raw.as_bytes());
         }
-        let s = normalize_eol(raw);
-        self.owned(&s)
+        let start = self.doc.decoded.len();
+        push_normalized_eol(&mut self.doc.decoded, raw);
+        Str::decoded(start as u32, (self.doc.decoded.len() - start) as u32)
     }
 
     fn push_text(&mut self, raw: &'s str) -> Result<(), Fail> {
@@ -401,35 +397,35 @@ impl<'s> Builder<'s> {
         }
         if matches!(self.pending, Pending::None) && !raw.contains('\r') {
             let s = self.span_of(raw.as_bytes());
-            self.pending = Pending::Span(s.start, s.len);
-            self.pending_at = self.at;
+            self.pending = Pending::Span(s.start(), s.len());
             return self.check_text_size(raw.len());
         }
-        let s = normalize_eol(raw);
-        self.push_decoded(&s)
+        let start = self.decoding();
+        push_normalized_eol(&mut self.doc.decoded, raw);
+        self.check_text_size(self.doc.decoded.len() - start)
     }
 
     fn push_decoded(&mut self, s: &str) -> Result<(), Fail> {
-        let len = match &mut self.pending {
-            Pending::None => {
-                self.pending_at = self.at;
-                self.pending = Pending::Owned(s.to_owned());
-                s.len()
-            }
+        let start = self.decoding();
+        self.doc.decoded.push_str(s);
+        self.check_text_size(self.doc.decoded.len() - start)
+    }
+
+    /// Switches the pending text to decoded form (appended in place at the end of
+    /// the decoded buffer) and returns where it starts there.
+    fn decoding(&mut self) -> usize {
+        let decoded = &mut self.doc.decoded;
+        let start = match self.pending {
+            Pending::Decoded(start) => return start as usize,
+            Pending::None => decoded.len(),
             Pending::Span(start, len) => {
-                let mut o = String::with_capacity(*len as usize + s.len());
-                o.push_str(&self.src[*start as usize..(*start + *len) as usize]);
-                o.push_str(s);
-                let n = o.len();
-                self.pending = Pending::Owned(o);
-                n
-            }
-            Pending::Owned(o) => {
-                o.push_str(s);
-                o.len()
+                let at = decoded.len();
+                decoded.push_str(&self.src[start as usize..(start + len) as usize]);
+                at
             }
         };
-        self.check_text_size(len)
+        self.pending = Pending::Decoded(start as u32);
+        start
     }
 
     fn check_text_size(&self, len: usize) -> Result<(), Fail> {
@@ -442,12 +438,10 @@ impl<'s> Builder<'s> {
     fn flush_text(&mut self) {
         let s = match std::mem::replace(&mut self.pending, Pending::None) {
             Pending::None => return,
-            Pending::Span(start, len) => Str { start, len, owned: false },
-            Pending::Owned(o) => self.owned(&o),
+            Pending::Span(start, len) => Str::input(start, len),
+            Pending::Decoded(start) => Str::decoded(start, self.doc.decoded.len() as u32 - start),
         };
-        let at = std::mem::replace(&mut self.at, self.pending_at);
         self.add_node(NodeKind::Text(s));
-        self.at = at;
     }
 
     fn intern(&mut self, uri: &'s str) -> u32 {
@@ -471,7 +465,7 @@ impl<'s> Builder<'s> {
             return self.fail(XmlErrorKind::LimitExceeded { limit: Limit::Depth, max: limits.max_depth });
         }
         let name = self.text_of(e.name().0)?;
-        let Some((prefix, local)) = split_qname(name) else {
+        let Some((prefix, _)) = split_qname(name) else {
             return self.fail(XmlErrorKind::InvalidName { name: name.into() });
         };
         if prefix == Some("xmlns") {
@@ -480,25 +474,28 @@ impl<'s> Builder<'s> {
         }
 
         let scope_mark = self.scope.len();
-        let decl_start = self.doc.decls.len() as u32;
-        let attr_start = self.doc.attrs.len() as u32;
+        let item_start = self.doc.items.len();
+        // Per-element counts are stored in 16 bits; larger limits act as 65535.
+        let max_attributes = limits.max_attributes.min(u16::MAX as usize);
+        let max_namespaces = limits.max_namespaces_in_scope.min(u16::MAX as usize);
         // Attributes are parsed twice over the same slice: declarations first, so
         // that prefixes resolve whatever the attribute order.
-        let mut plain: Vec<(Option<&'s str>, &'s str, Str, &'s str)> = Vec::new();
+        // Scratch lists reused across elements (taken here, put back on success).
+        let mut plain = std::mem::take(&mut self.plain);
+        plain.clear();
+        let mut keys = std::mem::take(&mut self.keys);
+        keys.clear();
         let mut attrs = e.attributes();
-        attrs.with_checks(true);
+        // quick-xml's duplicate check is quadratic in the attribute count; ours sorts.
+        attrs.with_checks(false);
         for a in attrs {
-            let a = a.map_err(|err| match err {
-                quick_xml::events::attributes::AttrError::Duplicated(..) => {
-                    (XmlErrorKind::DuplicateAttribute { name: String::new() }, self.at)
-                }
-                other => (XmlErrorKind::Syntax { detail: other.to_string() }, self.at),
-            })?;
+            let a = a.map_err(|err| (XmlErrorKind::Syntax { detail: err.to_string() }, self.at))?;
             let key = self.text_of(a.key.0)?;
+            keys.push((key, keys.len() as u32));
             let raw_value = self.text_of(&a.value)?;
             // XML requires white space between attributes; quick-xml does not.
             let after = self.span_of(raw_value.as_bytes());
-            match self.src.as_bytes().get((after.start + after.len + 1) as usize) {
+            match self.src.as_bytes().get((after.start() + after.len() + 1) as usize) {
                 Some(b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>') => {}
                 _ => {
                     return self.fail(XmlErrorKind::Syntax { detail: format!("no white space after attribute {key}") })
@@ -519,15 +516,13 @@ impl<'s> Builder<'s> {
                     // Declaring xml to its own namespace is allowed and changes nothing.
                     continue;
                 }
-                if self.scope.len() + 1 > limits.max_namespaces_in_scope {
-                    return self.fail(XmlErrorKind::LimitExceeded {
-                        limit: Limit::NamespacesInScope,
-                        max: limits.max_namespaces_in_scope,
-                    });
+                if self.scope.len() + 1 > max_namespaces {
+                    return self
+                        .fail(XmlErrorKind::LimitExceeded { limit: Limit::NamespacesInScope, max: max_namespaces });
                 }
                 let uri_idx = self.intern_owned(value);
                 let pspan = if prefix.is_empty() { Str::default() } else { self.span_of(prefix.as_bytes()) };
-                self.doc.decls.push(NsDeclData { prefix: pspan, uri: uri_idx });
+                self.doc.items.push(ItemData { name: pspan, ns: uri_idx, value: Str::default() });
                 // Same prefix twice on one element is caught as a duplicate attribute by quick-xml.
                 let p: &'s str = prefix;
                 self.scope.push((p, uri_idx));
@@ -535,14 +530,16 @@ impl<'s> Builder<'s> {
                 let Some((ap, al)) = split_qname(key) else {
                     return self.fail(XmlErrorKind::InvalidName { name: key.into() });
                 };
-                if plain.len() + 1 > limits.max_attributes {
-                    return self.fail(XmlErrorKind::LimitExceeded {
-                        limit: Limit::AttributesPerElement,
-                        max: limits.max_attributes,
-                    });
+                if plain.len() + 1 > max_attributes {
+                    return self
+                        .fail(XmlErrorKind::LimitExceeded { limit: Limit::AttributesPerElement, max: max_attributes });
                 }
                 plain.push((ap, al, value, key));
             }
+        }
+
+        if let Some(dup) = first_duplicate(&mut keys) {
+            return self.fail(XmlErrorKind::DuplicateAttribute { name: dup.into() });
         }
 
         let ns = match prefix {
@@ -553,7 +550,13 @@ impl<'s> Builder<'s> {
                 None => return self.fail(XmlErrorKind::UndeclaredPrefix { prefix: p.into() }),
             },
         };
-        for (i, &(ap, al, value, key)) in plain.iter().enumerate() {
+        let attr_start = self.doc.items.len();
+        // Same expanded name under two prefixes: checked over the prefixed attributes
+        // (unprefixed ones are in no namespace, so their raw names were compared above).
+        keys.clear();
+        let mut expanded = std::mem::take(&mut self.expanded);
+        expanded.clear();
+        for &(ap, al, value, key) in &plain {
             let ans = match ap {
                 None => 0,
                 Some("xml") => self.intern(XML_NS),
@@ -562,53 +565,56 @@ impl<'s> Builder<'s> {
                     Some(ns) => ns,
                 },
             };
-            // Same expanded name under two prefixes (n is bounded by max_attributes).
-            let a_start = attr_start as usize;
-            if self.doc.attrs[a_start..].iter().any(|o| o.ns == ans && self.doc_str(o.local) == al) {
-                return self.fail(XmlErrorKind::DuplicateAttribute { name: key.into() });
+            if ans != 0 {
+                expanded.push(((ans, al), expanded.len() as u32));
+                keys.push((key, keys.len() as u32));
             }
-            let _ = i;
-            let pspan = ap.map_or(Str::default(), |p| self.span_of(p.as_bytes()));
-            let lspan = self.span_of(al.as_bytes());
-            self.doc.attrs.push(AttrData { prefix: pspan, local: lspan, ns: ans, value });
+            let name = self.span_of(key.as_bytes());
+            self.doc.items.push(ItemData { name, ns: ans, value });
         }
 
-        let pspan = prefix.map_or(Str::default(), |p| self.span_of(p.as_bytes()));
-        let lspan = self.span_of(local.as_bytes());
+        if expanded.len() > 1 {
+            if let Some(at) = first_duplicate_at(&mut expanded) {
+                return self.fail(XmlErrorKind::DuplicateAttribute { name: keys[at as usize].0.into() });
+            }
+        }
+
         let data = ElementData {
-            prefix: pspan,
-            local: lspan,
+            name: self.span_of(name.as_bytes()),
             ns,
-            attrs: (attr_start, self.doc.attrs.len() as u32),
-            decls: (decl_start, self.doc.decls.len() as u32),
-            first_child: NONE,
-            last_child: NONE,
+            items: item_start as u32,
+            // Both bounded by the capped limits above.
+            decls: (attr_start - item_start) as u16,
+            attrs: plain.len() as u16,
         };
+        self.plain = plain;
+        self.keys = keys;
+        self.expanded = expanded;
         let id = self.add_node(NodeKind::Element(data));
         if self.stack.is_empty() {
             self.doc.root = id;
             self.doc.top.push(id);
         }
-        let raw = self.span_of(name.as_bytes());
         if empty {
             self.scope.truncate(scope_mark);
         } else {
-            self.stack.push(Open { node: id, raw: (raw.start, raw.len), scope_mark });
+            self.stack.push(Open { node: id, last_child: NONE, scope_mark });
         }
         Ok(())
     }
 
     fn doc_str(&self, s: Str) -> &str {
-        if s.owned {
-            &self.doc.decoded[s.start as usize..(s.start + s.len) as usize]
+        let range = s.start() as usize..(s.start() + s.len()) as usize;
+        if s.is_decoded() {
+            &self.doc.decoded[range]
         } else {
-            &self.src[s.start as usize..(s.start + s.len) as usize]
+            &self.src[range]
         }
     }
 
     fn intern_owned(&mut self, s: Str) -> u32 {
-        if !s.owned {
-            let uri: &'s str = &self.src[s.start as usize..(s.start + s.len) as usize];
+        if !s.is_decoded() {
+            let uri: &'s str = &self.src[s.start() as usize..(s.start() + s.len()) as usize];
             return self.intern(uri);
         }
         let uri = self.doc_str(s).to_owned();
@@ -645,7 +651,8 @@ impl<'s> Builder<'s> {
         if !raw.bytes().any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r')) {
             return Ok(self.span_of(raw.as_bytes()));
         }
-        let mut out = String::with_capacity(raw.len());
+        let start = self.doc.decoded.len();
+        let out = &mut self.doc.decoded;
         let mut rest = raw;
         while let Some(i) = rest.find(['&', '\t', '\n', '\r']) {
             out.push_str(&rest[..i]);
@@ -669,7 +676,7 @@ impl<'s> Builder<'s> {
             }
         }
         out.push_str(rest);
-        Ok(self.owned(&out))
+        Ok(Str::decoded(start as u32, (self.doc.decoded.len() - start) as u32))
     }
 
     fn end(&mut self, name: &[u8]) -> Result<(), Fail> {
@@ -677,7 +684,11 @@ impl<'s> Builder<'s> {
         let Some(open) = self.stack.pop() else {
             return self.fail(XmlErrorKind::Syntax { detail: "end tag without start tag".into() });
         };
-        let expected = &self.src.as_bytes()[open.raw.0 as usize..(open.raw.0 + open.raw.1) as usize];
+        let raw = match &self.doc.nodes[open.node as usize].kind {
+            NodeKind::Element(e) => e.name,
+            _ => Str::default(),
+        };
+        let expected = self.doc_str(raw).as_bytes();
         if expected != name {
             return self.fail(XmlErrorKind::MismatchedEndTag {
                 expected: String::from_utf8_lossy(expected).into_owned(),
@@ -689,8 +700,8 @@ impl<'s> Builder<'s> {
     }
 }
 
-fn normalize_eol(raw: &str) -> String {
-    let mut s = String::with_capacity(raw.len());
+/// Appends `raw` with line ends normalized (XML 1.0 §2.11).
+fn push_normalized_eol(s: &mut String, raw: &str) {
     let mut rest = raw;
     while let Some(i) = rest.find('\r') {
         s.push_str(&rest[..i]);
@@ -701,7 +712,6 @@ fn normalize_eol(raw: &str) -> String {
         }
     }
     s.push_str(rest);
-    s
 }
 
 /// Resolves the body of `&...;`: the five predefined entities and character references only.
@@ -732,6 +742,22 @@ fn resolve_reference(name: &str) -> Result<char, XmlErrorKind> {
         Some(c) if is_xml_char(c) => Ok(c),
         _ => Err(XmlErrorKind::IllegalCharacterReference { code }),
     }
+}
+
+/// The first repeated value of `items` ((value, position) pairs), as the later of
+/// its two positions in document order; `None` without repeats. O(n log n).
+fn first_duplicate_at<T: Ord + Copy>(items: &mut [(T, u32)]) -> Option<u32> {
+    if items.len() < 2 {
+        return None;
+    }
+    items.sort_unstable();
+    items.windows(2).filter(|w| w[0].0 == w[1].0).map(|w| w[1].1).min()
+}
+
+/// The first attribute name written twice, by the position of its second occurrence.
+fn first_duplicate<'a>(keys: &mut [(&'a str, u32)]) -> Option<&'a str> {
+    let at = first_duplicate_at(keys)?;
+    keys.iter().find(|k| k.1 == at).map(|k| k.0)
 }
 
 fn map_quick_xml_error(e: &quick_xml::Error, at_top: bool) -> XmlErrorKind {

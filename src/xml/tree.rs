@@ -14,25 +14,71 @@ pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// The namespace of namespace declarations (`xmlns`).
 pub const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 
-/// A string in the document: a span of the input or of the decoded-text buffer.
+/// A string in the document: a span of the input, or of the decoded-text buffer
+/// when the top bit of `len` is set. Eight bytes, because the tree holds one per
+/// text node, element and attribute.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Str {
-    pub(crate) start: u32,
-    pub(crate) len: u32,
-    pub(crate) owned: bool,
+    start: u32,
+    len: u32,
+}
+
+const DECODED: u32 = 1 << 31;
+
+/// Inputs (and so every span) are kept below this many bytes.
+pub(crate) const MAX_SPAN: usize = DECODED as usize;
+
+impl Str {
+    /// `len` bytes of the input from `start`.
+    #[inline]
+    pub(crate) fn input(start: u32, len: u32) -> Str {
+        debug_assert!(len < DECODED);
+        Str { start, len }
+    }
+
+    /// `len` bytes of the decoded-text buffer from `start`.
+    #[inline]
+    pub(crate) fn decoded(start: u32, len: u32) -> Str {
+        debug_assert!(len < DECODED);
+        Str { start, len: len | DECODED }
+    }
+
+    #[inline]
+    pub(crate) fn start(self) -> u32 {
+        self.start
+    }
+
+    #[inline]
+    pub(crate) fn len(self) -> u32 {
+        self.len & !DECODED
+    }
+
+    #[inline]
+    pub(crate) fn is_decoded(self) -> bool {
+        self.len & DECODED != 0
+    }
+
+    #[inline]
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.start as usize + self.len() as usize
+    }
 }
 
 /// Identifies a node of one [`Document`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId(pub(crate) u32);
 
+/// One node of the arena. Nodes are stored in document order, so an element's
+/// first child, if it has any, is the node right after it: no child pointer is
+/// kept. 32 bytes (checked below), which is most of a parsed tree's size.
 #[derive(Debug)]
 pub(crate) struct NodeData {
     pub(crate) parent: u32,
     pub(crate) next_sibling: u32,
-    pub(crate) offset: u32,
     pub(crate) kind: NodeKind,
 }
+
+const _: () = assert!(std::mem::size_of::<NodeData>() == 32);
 
 #[derive(Debug)]
 pub(crate) enum NodeKind {
@@ -43,31 +89,28 @@ pub(crate) enum NodeKind {
 
 #[derive(Debug)]
 pub(crate) struct ElementData {
-    /// Prefix as written; `len == 0` for none.
-    pub(crate) prefix: Str,
-    pub(crate) local: Str,
+    /// The name as written (`prefix:local` or `local`), always a span of the input
+    /// right after the `<` of the start tag.
+    pub(crate) name: Str,
     /// Index into `Document::namespaces`; 0 is "no namespace".
     pub(crate) ns: u32,
-    pub(crate) attrs: (u32, u32),
-    pub(crate) decls: (u32, u32),
-    pub(crate) first_child: u32,
-    pub(crate) last_child: u32,
+    /// Index of this element's first item in `Document::items`: its namespace
+    /// declarations, then its attributes.
+    pub(crate) items: u32,
+    pub(crate) decls: u16,
+    pub(crate) attrs: u16,
 }
 
+/// An attribute or a namespace declaration of an element.
 #[derive(Debug)]
-pub(crate) struct AttrData {
-    pub(crate) prefix: Str,
-    pub(crate) local: Str,
+pub(crate) struct ItemData {
+    /// An attribute's name as written; a declaration's prefix (empty for the default namespace).
+    pub(crate) name: Str,
+    /// Index into `Document::namespaces`: an attribute's namespace (0 for none), or the
+    /// URI a declaration binds (0 for `xmlns=""`).
     pub(crate) ns: u32,
+    /// An attribute's normalized value; empty for a declaration.
     pub(crate) value: Str,
-}
-
-#[derive(Debug)]
-pub(crate) struct NsDeclData {
-    /// `len == 0` for the default namespace.
-    pub(crate) prefix: Str,
-    /// Index into `Document::namespaces`; 0 is the empty name (`xmlns=""`).
-    pub(crate) uri: u32,
 }
 
 /// A well-formed, namespace-resolved XML document read by [`Document::parse`].
@@ -75,8 +118,7 @@ pub struct Document {
     pub(crate) src: Box<str>,
     pub(crate) decoded: String,
     pub(crate) nodes: Vec<NodeData>,
-    pub(crate) attrs: Vec<AttrData>,
-    pub(crate) decls: Vec<NsDeclData>,
+    pub(crate) items: Vec<ItemData>,
     pub(crate) namespaces: Vec<Box<str>>,
     /// Top-level nodes in order: comments and the one root element.
     pub(crate) top: Vec<u32>,
@@ -96,8 +138,8 @@ impl fmt::Debug for Document {
 impl Document {
     #[inline]
     pub(crate) fn str(&self, s: Str) -> &str {
-        let buf = if s.owned { self.decoded.as_str() } else { &*self.src };
-        &buf[s.start as usize..(s.start + s.len) as usize]
+        let buf = if s.is_decoded() { self.decoded.as_str() } else { &*self.src };
+        &buf[s.range()]
     }
 
     #[inline]
@@ -116,6 +158,15 @@ impl Document {
             NodeKind::Element(e) => e,
             // Element handles are only made for element nodes.
             _ => unreachable!("element handle on a non-element node"),
+        }
+    }
+
+    /// The first child of node `id`, or `NONE`.
+    #[inline]
+    pub(crate) fn first_child(&self, id: u32) -> u32 {
+        match self.nodes.get(id as usize + 1) {
+            Some(n) if n.parent == id => id + 1,
+            _ => NONE,
         }
     }
 
@@ -205,26 +256,29 @@ impl<'d> Element<'d> {
 
     /// Byte offset of the start tag in the input.
     pub fn position(&self) -> usize {
-        self.doc.data(self.id).offset as usize
+        // The name follows the `<` directly.
+        self.data().name.start() as usize - 1
+    }
+
+    /// The name as written, borrowed.
+    #[inline]
+    pub(crate) fn raw_name(&self) -> &'d str {
+        self.doc.str(self.data().name)
     }
 
     /// Local part of the name.
     pub fn local_name(&self) -> &'d str {
-        self.doc.str(self.data().local)
+        split_name(self.raw_name()).1
     }
 
     /// Prefix as written, if any.
     pub fn prefix(&self) -> Option<&'d str> {
-        let p = self.data().prefix;
-        (p.len > 0).then(|| self.doc.str(p))
+        split_name(self.raw_name()).0
     }
 
     /// The name as written (`prefix:local` or `local`).
     pub fn qualified_name(&self) -> String {
-        match self.prefix() {
-            Some(p) => format!("{p}:{}", self.local_name()),
-            None => self.local_name().to_owned(),
-        }
+        self.raw_name().to_owned()
     }
 
     /// Namespace name; `None` for an element in no namespace.
@@ -247,8 +301,9 @@ impl<'d> Element<'d> {
     /// Attributes (namespace declarations excluded), in document order.
     pub fn attributes(&self) -> impl ExactSizeIterator<Item = Attribute<'d>> + 'd {
         let doc = self.doc;
-        let (a, b) = self.data().attrs;
-        doc.attrs[a as usize..b as usize].iter().map(move |a| Attribute { doc, data: a })
+        let d = self.data();
+        let start = d.items as usize + d.decls as usize;
+        doc.items[start..start + d.attrs as usize].iter().map(move |a| Attribute { doc, data: a })
     }
 
     /// The value of the attribute with this expanded name.
@@ -259,10 +314,11 @@ impl<'d> Element<'d> {
     /// Namespace declarations written on this element: (prefix or `None` for default, URI).
     pub fn namespace_declarations(&self) -> impl ExactSizeIterator<Item = (Option<&'d str>, &'d str)> + 'd {
         let doc = self.doc;
-        let (a, b) = self.data().decls;
-        doc.decls[a as usize..b as usize].iter().map(move |d| {
-            let p = (d.prefix.len > 0).then(|| doc.str(d.prefix));
-            (p, doc.ns_str(d.uri))
+        let d = self.data();
+        let start = d.items as usize;
+        doc.items[start..start + d.decls as usize].iter().map(move |d| {
+            let p = (d.name.len() > 0).then(|| doc.str(d.name));
+            (p, doc.ns_str(d.ns))
         })
     }
 
@@ -284,7 +340,7 @@ impl<'d> Element<'d> {
 
     /// Child nodes in order.
     pub fn children(&self) -> Children<'d> {
-        Children { doc: self.doc, next: self.data().first_child }
+        Children { doc: self.doc, next: self.doc.first_child(self.id) }
     }
 
     /// Child elements in order.
@@ -321,7 +377,7 @@ impl<'d> Element<'d> {
 #[derive(Clone, Copy)]
 pub struct Attribute<'d> {
     doc: &'d Document,
-    data: &'d AttrData,
+    data: &'d ItemData,
 }
 
 impl fmt::Debug for Attribute<'_> {
@@ -333,11 +389,11 @@ impl fmt::Debug for Attribute<'_> {
 impl<'d> Attribute<'d> {
     /// Local part of the name.
     pub fn local_name(&self) -> &'d str {
-        self.doc.str(self.data.local)
+        split_name(self.doc.str(self.data.name)).1
     }
     /// Prefix as written.
     pub fn prefix(&self) -> Option<&'d str> {
-        (self.data.prefix.len > 0).then(|| self.doc.str(self.data.prefix))
+        split_name(self.doc.str(self.data.name)).0
     }
     /// Namespace name; `None` for an unprefixed attribute.
     pub fn namespace(&self) -> Option<&'d str> {
@@ -349,10 +405,7 @@ impl<'d> Attribute<'d> {
     }
     /// The name as written.
     pub fn qualified_name(&self) -> String {
-        match self.prefix() {
-            Some(p) => format!("{p}:{}", self.local_name()),
-            None => self.local_name().to_owned(),
-        }
+        self.doc.str(self.data.name).to_owned()
     }
 }
 
@@ -398,7 +451,7 @@ impl<'d> Iterator for Descendants<'d> {
             }
             id
         };
-        let mut next = first_el(doc.element_data(cur).first_child);
+        let mut next = first_el(doc.first_child(cur));
         let mut up = cur;
         while next == NONE && up != self.apex {
             next = first_el(doc.data(up).next_sibling);
@@ -408,5 +461,14 @@ impl<'d> Iterator for Descendants<'d> {
         }
         self.next = next;
         Some(Element { doc, id: cur })
+    }
+}
+
+/// Splits a name the reader has checked to be a QName (at most one colon, not at either end).
+#[inline]
+fn split_name(name: &str) -> (Option<&str>, &str) {
+    match name.split_once(':') {
+        Some((p, l)) => (Some(p), l),
+        None => (None, name),
     }
 }
