@@ -6,6 +6,7 @@
 //! parsed input (as if it already carried its new Id); the small Security header
 //! is built with the writer and canonicalized in a copy of its namespace context.
 
+use std::io::Write as _;
 use std::time::{Duration, SystemTime};
 
 use base64::engine::general_purpose::STANDARD as B64;
@@ -14,7 +15,8 @@ use base64::Engine as _;
 use crate::crypto::{default_provider, CryptoProvider, DigestAlgorithm};
 use crate::keys::SigningIdentity;
 use crate::xml::{
-    prefixes_declared_outward, wss4j_inclusive_prefixes, ApexExtra, Document, Element, ExcC14n, Limits, XmlWriter,
+    apex_namespaces, escape_attr, prefixes_declared_outward, wss4j_inclusive_prefixes, ApexExtra, Document, Element,
+    ExcC14n, Limits,
 };
 
 use super::error::SignError;
@@ -193,8 +195,9 @@ impl Signer {
 
         // The Security header's namespace context: what is in scope at the Header.
         let context = header_context(parts.envelope, parts.header);
+        let outer = parts.header.unwrap_or(parts.envelope);
         // WSS4J: every prefix declared on the Security header's ancestors (Header, Envelope).
-        let si_list = prefixes_declared_outward(Some(parts.header.unwrap_or(parts.envelope))).join(" ");
+        let si_prefix_list = prefixes_declared_outward(Some(outer)).join(" ");
         let soap_prefix = context.iter().rev().find(|(p, u)| u == SOAP11_NS && !p.is_empty()).map(|(p, _)| p.clone());
         let soap_prefix_declared = soap_prefix.is_none();
         let soap_prefix = soap_prefix.unwrap_or_else(|| {
@@ -205,8 +208,13 @@ impl Signer {
                 .to_owned()
         });
 
+        // Bindings in scope inside the Security element (and, below, inside its ds:Signature).
+        let security_decls = security_declarations(&soap_prefix, soap_prefix_declared);
+        let mut scope: Vec<(&str, &str)> = context.iter().map(|(p, u)| (p.as_str(), u.as_str())).collect();
+        scope.extend(security_decls.iter().copied());
+
         let mut header = SecurityHeader {
-            soap_prefix,
+            soap_prefix: soap_prefix.clone(),
             soap_prefix_declared,
             token_value_type: self.token.value_type(),
             token_id: fresh("X509"),
@@ -215,7 +223,7 @@ impl Signer {
             signature_id: fresh("SIG"),
             key_info_id: fresh("KI"),
             str_id: fresh("STR"),
-            si_prefix_list: si_list,
+            si_prefix_list,
             references: vec![Reference { id: body_id.clone(), prefix_list: body_list, digest: body_digest }],
             profile: self.profile,
             signature_value: String::new(),
@@ -227,21 +235,31 @@ impl Signer {
             let fmt = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
             let ts_id = fresh("TS");
             header.timestamp = Some((ts_id.clone(), fmt(created), fmt(expires)));
-            let doc = header.in_context(&context, Part::Timestamp)?;
-            let ts_el = find_by_local(&doc, WSU_NS, "Timestamp")?;
-            let list = wss4j_inclusive_prefixes(ts_el, true).join(" ");
+            // WSS4J's PrefixList for the Timestamp: prefixes declared on Security and
+            // outward, minus wsu (which the Timestamp uses visibly).
+            let mut own: Vec<&str> = security_decls.iter().map(|(p, _)| *p).collect();
+            own.sort_unstable();
+            let mut list: Vec<String> = own.iter().map(|p| p.to_string()).collect();
+            for p in prefixes_declared_outward(Some(outer)) {
+                if !list.contains(&p) {
+                    list.push(p);
+                }
+            }
+            list.retain(|p| p != "wsu");
+            let list = list.join(" ");
             let mut d = self.provider.new_digest(self.profile.digest());
-            ExcC14n::new().with_prefix_list(&list)?.canonicalize_to(ts_el, &mut d)?;
-            header.references.push(Reference { id: ts_id, prefix_list: list, digest: B64.encode(d.finalize()) });
+            d.write_all(&header.canonical_timestamp(&scope, &list)?)
+                .map_err(|e| SignError::Token { detail: e.to_string() })?;
+            let digest = d.finalize();
+            header.references.push(Reference { id: ts_id, prefix_list: list, digest: B64.encode(digest) });
         }
 
         // Canonical SignedInfo in the header's real namespace context, then sign it.
-        let doc = header.in_context(&context, Part::SignedInfo)?;
-        let signed_info = find_by_local(&doc, DS_NS, "SignedInfo")?;
-        let si_bytes = ExcC14n::new().with_prefix_list(&header.si_prefix_list)?.canonicalize(signed_info)?;
+        scope.push(("ds", DS_NS));
+        let si_bytes = header.canonical_signed_info(&scope)?;
         let signature = self.identity.signing_key().sign(self.profile.signature(), &si_bytes)?;
         header.signature_value = B64.encode(signature);
-        let security = header.write(&context)?;
+        let security = header.write();
 
         let mut out = Vec::new();
         // The reader drops a byte-order mark from the source; the output keeps it.
@@ -251,14 +269,6 @@ impl Signer {
         splice(&mut out, parts.envelope.document().source(), &parts, &security, &body_id, body_addition.as_ref());
         Ok(out)
     }
-}
-
-/// Which of the header to write (see [`SecurityHeader::write_as`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Part {
-    Whole,
-    Timestamp,
-    SignedInfo,
 }
 
 struct Reference {
@@ -285,119 +295,131 @@ struct SecurityHeader<'a> {
 }
 
 impl SecurityHeader<'_> {
-    /// Writes the `wsse:Security` element for a place where `context` is in scope.
-    fn write(&self, context: &[(String, String)]) -> Result<Vec<u8>, SignError> {
-        self.write_as(context, Part::Whole)
-    }
-
-    /// Writes the whole header, or only what one signed part canonicalizes
-    /// against: the Security (and Signature) start tags with their namespace
-    /// declarations and the part itself. The token, SignatureValue and KeyInfo are
-    /// siblings and do not change a part's canonical form, so they are left out.
-    fn write_as(&self, context: &[(String, String)], part: Part) -> Result<Vec<u8>, SignError> {
-        let inherited = context.iter().map(|(p, u)| ((!p.is_empty()).then_some(p.as_str()), u.as_str()));
-        let mut w = XmlWriter::fragment_in_scope(inherited);
-        w.start_element(Some("wsse"), "Security")?
-            .declare_namespace(Some("wsse"), WSSE_NS)?
-            .declare_namespace(Some("wsu"), WSU_NS)?;
+    /// The whole `wsse:Security` element. Every value in it is an NCName, a
+    /// PrefixList of NCNames, base64, an RFC 3339 time or one of our constant URIs,
+    /// so nothing needs escaping; SignedInfo is written in its canonical form.
+    fn write(&self) -> Vec<u8> {
+        let mut o = String::with_capacity(self.token_b64.len() + 2048);
+        o += "<wsse:Security xmlns:wsse=\"";
+        o += WSSE_NS;
+        o += "\" xmlns:wsu=\"";
+        o += WSU_NS;
+        o += "\"";
+        let soap = &self.soap_prefix;
         if self.soap_prefix_declared {
-            w.declare_namespace(Some(&self.soap_prefix), SOAP11_NS)?;
+            o += &format!(" xmlns:{soap}=\"{SOAP11_NS}\"");
         }
-        w.attribute(Some(&self.soap_prefix), "mustUnderstand", "1")?;
+        o += &format!(" {soap}:mustUnderstand=\"1\">");
         if let Some((id, created, expires)) = &self.timestamp {
-            w.start_element(Some("wsu"), "Timestamp")?.attribute(Some("wsu"), "Id", id)?;
-            w.text_element(Some("wsu"), "Created", created)?;
-            w.text_element(Some("wsu"), "Expires", expires)?;
-            w.end_element()?;
+            o += &format!("<wsu:Timestamp wsu:Id=\"{id}\">");
+            timestamp_content(&mut o, created, expires);
         }
-        if part == Part::Timestamp {
-            w.end_element()?;
-            return Ok(w.finish()?);
-        }
-        if part == Part::Whole {
-            w.start_element(Some("wsse"), "BinarySecurityToken")?
-                .attribute(None, "EncodingType", BASE64_ENCODING)?
-                .attribute(None, "ValueType", self.token_value_type)?
-                .attribute(Some("wsu"), "Id", &self.token_id)?
-                .text(self.token_b64)?
-                .end_element()?;
-        }
-        w.start_element(Some("ds"), "Signature")?.declare_namespace(Some("ds"), DS_NS)?.attribute(
-            None,
-            "Id",
-            &self.signature_id,
-        )?;
-        w.start_element(Some("ds"), "SignedInfo")?;
-        w.start_element(Some("ds"), "CanonicalizationMethod")?.attribute(None, "Algorithm", EC_NS)?;
-        inclusive_namespaces(&mut w, &self.si_prefix_list)?;
-        w.end_element()?;
-        w.start_element(Some("ds"), "SignatureMethod")?
-            .attribute(None, "Algorithm", self.profile.signature().uri())?
-            .end_element()?;
-        for r in &self.references {
-            w.start_element(Some("ds"), "Reference")?.attribute(None, "URI", &format!("#{}", r.id))?;
-            w.start_element(Some("ds"), "Transforms")?;
-            w.start_element(Some("ds"), "Transform")?.attribute(None, "Algorithm", EC_NS)?;
-            inclusive_namespaces(&mut w, &r.prefix_list)?;
-            w.end_element()?.end_element()?;
-            w.start_element(Some("ds"), "DigestMethod")?
-                .attribute(None, "Algorithm", self.profile.digest().uri())?
-                .end_element()?;
-            w.text_element(Some("ds"), "DigestValue", &r.digest)?;
-            w.end_element()?;
-        }
-        w.end_element()?; // SignedInfo
-        if part == Part::SignedInfo {
-            w.end_element()?.end_element()?; // Signature, Security
-            return Ok(w.finish()?);
-        }
-        w.text_element(Some("ds"), "SignatureValue", &self.signature_value)?;
-        w.start_element(Some("ds"), "KeyInfo")?.attribute(None, "Id", &self.key_info_id)?;
-        w.start_element(Some("wsse"), "SecurityTokenReference")?;
+        o += &format!(
+            "<wsse:BinarySecurityToken EncodingType=\"{BASE64_ENCODING}\" ValueType=\"{}\" wsu:Id=\"{}\">",
+            self.token_value_type, self.token_id
+        );
+        o += self.token_b64;
+        o += "</wsse:BinarySecurityToken>";
+        o += &format!("<ds:Signature xmlns:ds=\"{DS_NS}\" Id=\"{}\"><ds:SignedInfo>", self.signature_id);
+        self.signed_info_content(&mut o, true);
+        o += &format!("</ds:SignedInfo><ds:SignatureValue>{}</ds:SignatureValue>", self.signature_value);
+        o += &format!("<ds:KeyInfo Id=\"{}\"><wsse:SecurityTokenReference", self.key_info_id);
         if self.token_value_type == super::PKIPATH_TOKEN {
             // WSS4J (BSP R3059) wants the token type on the reference for PkiPath tokens.
-            w.declare_namespace(Some("wsse11"), super::WSSE11_NS)?.attribute(
-                Some("wsse11"),
-                "TokenType",
-                self.token_value_type,
-            )?;
+            o += &format!(" xmlns:wsse11=\"{}\" wsse11:TokenType=\"{}\"", super::WSSE11_NS, self.token_value_type);
         }
-        w.attribute(Some("wsu"), "Id", &self.str_id)?;
-        w.start_element(Some("wsse"), "Reference")?
-            .attribute(None, "URI", &format!("#{}", self.token_id))?
-            .attribute(None, "ValueType", self.token_value_type)?
-            .end_element()?;
-        w.end_element()?.end_element()?; // STR, KeyInfo
-        w.end_element()?; // Signature
-        w.end_element()?; // Security
-        Ok(w.finish()?)
+        o += &format!(
+            " wsu:Id=\"{}\"><wsse:Reference URI=\"#{}\" ValueType=\"{}\"/></wsse:SecurityTokenReference></ds:KeyInfo>",
+            self.str_id, self.token_id, self.token_value_type
+        );
+        o += "</ds:Signature></wsse:Security>";
+        o.into_bytes()
     }
 
-    /// The header parsed inside an element that declares `context`, so that
-    /// canonicalizing its parts sees exactly the bindings of the real envelope.
-    fn in_context(&self, context: &[(String, String)], part: Part) -> Result<Document, SignError> {
-        let security = self.write_as(context, part)?;
-        let mut bytes = b"<context".to_vec();
-        for (p, u) in context {
-            bytes.extend_from_slice(if p.is_empty() { b" xmlns" } else { b" xmlns:" });
-            bytes.extend_from_slice(p.as_bytes());
-            bytes.extend_from_slice(b"=\"");
-            crate::xml::escape_attr(&mut bytes, u).map_err(|e| SignError::Token { detail: e.to_string() })?;
-            bytes.push(b'"');
+    /// The children of `ds:SignedInfo`, already canonical. `declare_ec`: whether each
+    /// `ec:InclusiveNamespaces` renders its namespace (not when SignedInfo, as the
+    /// canonicalization apex, already renders `ec` with the same URI).
+    fn signed_info_content(&self, o: &mut String, declare_ec: bool) {
+        let inclusive = |o: &mut String, list: &str| {
+            if !list.is_empty() {
+                o.push_str("<ec:InclusiveNamespaces");
+                if declare_ec {
+                    o.push_str(&format!(" xmlns:ec=\"{EC_NS}\""));
+                }
+                o.push_str(&format!(" PrefixList=\"{list}\"></ec:InclusiveNamespaces>"));
+            }
+        };
+        o.push_str(&format!("<ds:CanonicalizationMethod Algorithm=\"{EC_NS}\">"));
+        inclusive(o, &self.si_prefix_list);
+        o.push_str("</ds:CanonicalizationMethod>");
+        o.push_str(&format!(
+            "<ds:SignatureMethod Algorithm=\"{}\"></ds:SignatureMethod>",
+            self.profile.signature().uri()
+        ));
+        for r in &self.references {
+            o.push_str(&format!("<ds:Reference URI=\"#{}\"><ds:Transforms><ds:Transform Algorithm=\"{EC_NS}\">", r.id));
+            inclusive(o, &r.prefix_list);
+            o.push_str(&format!(
+                "</ds:Transform></ds:Transforms><ds:DigestMethod Algorithm=\"{}\"></ds:DigestMethod>\
+                 <ds:DigestValue>{}</ds:DigestValue></ds:Reference>",
+                self.profile.digest().uri(),
+                r.digest
+            ));
         }
-        bytes.push(b'>');
-        bytes.extend_from_slice(&security);
-        bytes.extend_from_slice(b"</context>");
-        Ok(Document::parse(&bytes)?)
+    }
+
+    /// Exclusive c14n of `ds:SignedInfo` where `scope` is in scope (inside ds:Signature).
+    fn canonical_signed_info(&self, scope: &[(&str, &str)]) -> Result<Vec<u8>, SignError> {
+        let rendered = apex_namespaces(scope, &["ds"], &self.si_prefix_list);
+        let mut out = b"<ds:SignedInfo".to_vec();
+        write_declarations(&mut out, &rendered)?;
+        out.push(b'>');
+        let mut content = String::with_capacity(1024);
+        self.signed_info_content(&mut content, !rendered.contains(&("ec", EC_NS)));
+        out.extend_from_slice(content.as_bytes());
+        out.extend_from_slice(b"</ds:SignedInfo>");
+        Ok(out)
+    }
+
+    /// Exclusive c14n of the `wsu:Timestamp` (inside Security, where `scope` is in scope).
+    fn canonical_timestamp(&self, scope: &[(&str, &str)], prefix_list: &str) -> Result<Vec<u8>, SignError> {
+        let Some((id, created, expires)) = &self.timestamp else {
+            return Ok(Vec::new());
+        };
+        let mut out = b"<wsu:Timestamp".to_vec();
+        write_declarations(&mut out, &apex_namespaces(scope, &["wsu"], prefix_list))?;
+        let mut rest = format!(" wsu:Id=\"{id}\">");
+        timestamp_content(&mut rest, created, expires);
+        out.extend_from_slice(rest.as_bytes());
+        Ok(out)
     }
 }
 
-fn inclusive_namespaces(w: &mut XmlWriter, list: &str) -> Result<(), SignError> {
-    if !list.is_empty() {
-        w.start_element(Some("ec"), "InclusiveNamespaces")?
-            .declare_namespace(Some("ec"), EC_NS)?
-            .attribute(None, "PrefixList", list)?
-            .end_element()?;
+/// The namespace declarations on `wsse:Security`.
+fn security_declarations(soap_prefix: &str, soap_prefix_declared: bool) -> Vec<(&str, &'static str)> {
+    let mut decls = vec![("wsse", WSSE_NS), ("wsu", WSU_NS)];
+    if soap_prefix_declared {
+        decls.push((soap_prefix, SOAP11_NS));
+    }
+    decls
+}
+
+fn timestamp_content(o: &mut String, created: &str, expires: &str) {
+    o.push_str(&format!("<wsu:Created>{created}</wsu:Created><wsu:Expires>{expires}</wsu:Expires></wsu:Timestamp>"));
+}
+
+/// `xmlns` declarations as c14n writes them (URIs from the envelope are escaped).
+fn write_declarations(out: &mut Vec<u8>, decls: &[(&str, &str)]) -> Result<(), SignError> {
+    for (p, u) in decls {
+        if p.is_empty() {
+            out.extend_from_slice(b" xmlns=\"");
+        } else {
+            out.extend_from_slice(b" xmlns:");
+            out.extend_from_slice(p.as_bytes());
+            out.extend_from_slice(b"=\"");
+        }
+        escape_attr(out, u).map_err(|e| SignError::Token { detail: e.to_string() })?;
+        out.push(b'"');
     }
     Ok(())
 }
@@ -444,13 +466,6 @@ fn free_prefix(el: Element<'_>, base: &str) -> String {
         .map(|i| format!("{base}{i}"))
         .find(|p| el.lookup_namespace(Some(p)).is_none())
         .unwrap_or_else(|| base.to_owned())
-}
-
-fn find_by_local<'d>(doc: &'d Document, ns: &str, local: &str) -> Result<Element<'d>, SignError> {
-    doc.root()
-        .descendants()
-        .find(|e| e.is(Some(ns), local))
-        .ok_or_else(|| SignError::Token { detail: format!("internal: {local} missing from the built header") })
 }
 
 fn is_ncname(s: &str) -> bool {

@@ -217,6 +217,33 @@ pub(crate) fn prefixes_declared_outward(from: Option<Element<'_>>) -> Vec<String
     result
 }
 
+/// The namespace declarations exclusive c14n renders on the apex of a subtree
+/// when `scope` is in scope there (later entries override earlier ones; `""` is
+/// the default namespace): each visibly used prefix and each `prefix_list` entry
+/// (`#default` for the default namespace) bound to a non-empty URI, sorted by
+/// prefix. The same rules the walker applies at its apex, for the header
+/// elements the signer writes itself instead of parsing.
+pub(crate) fn apex_namespaces<'a>(
+    scope: &[(&'a str, &'a str)],
+    visible: &[&str],
+    prefix_list: &str,
+) -> Vec<(&'a str, &'a str)> {
+    let listed = prefix_list.split_ascii_whitespace().map(|p| if p == "#default" { "" } else { p });
+    let mut render: Vec<(&'a str, &'a str)> = Vec::new();
+    for p in visible.iter().copied().chain(listed) {
+        if p == "xml" || render.iter().any(|(q, _)| *q == p) {
+            continue;
+        }
+        if let Some(&(q, uri)) = scope.iter().rev().find(|(q, _)| *q == p) {
+            if !uri.is_empty() {
+                render.push((q, uri));
+            }
+        }
+    }
+    render.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    render
+}
+
 struct Frame {
     node: u32,
     rendered_mark: usize,
@@ -475,4 +502,45 @@ fn escape<W: Write + ?Sized>(out: &mut W, s: &str, map: impl Fn(u8) -> Option<&'
         }
     }
     out.write_all(&bytes[start..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `apex_namespaces` must render what the walker renders on an apex, for every
+    /// mix of visible prefixes, PrefixList entries, shadowing and `xmlns=""`.
+    #[test]
+    fn apex_namespaces_agrees_with_the_walker() {
+        let doc = Document::parse(
+            br#"<r xmlns="urn:d" xmlns:a="urn:a" xmlns:ec="urn:ec" xmlns:s="urn:s&amp;t"><m xmlns:a="urn:a2" xmlns:z="urn:z"><x:e xmlns:x="urn:x" a:at="1" plain="2"><x:c/></x:e><u xmlns=""><x:e xmlns:x="urn:x" a:at="1"/></u></m></r>"#,
+        )
+        .expect("parse");
+        let lists = ["", "#default", "a", "ec #default a zz", "x", "s z", "xml a", "#default ec s z a x", "q #default"];
+        let mut checked = 0;
+        for apex in doc.root().descendants().filter(|e| e.local_name() == "e") {
+            // In-scope bindings at the apex, outermost first, as the signer builds them.
+            let mut chain: Vec<Element<'_>> = std::iter::successors(Some(apex), |e| e.parent()).collect();
+            chain.reverse();
+            let scope: Vec<(&str, &str)> =
+                chain.iter().flat_map(|e| e.namespace_declarations().map(|(p, u)| (p.unwrap_or(""), u))).collect();
+            for list in lists {
+                let c14n = ExcC14n::new().with_prefix_list(list).expect("list");
+                let out = String::from_utf8(c14n.canonicalize(apex).expect("c14n")).expect("utf8");
+                let mut expected = String::new();
+                for (p, u) in apex_namespaces(&scope, &["x", "a"], list) {
+                    let name = if p.is_empty() { "xmlns".to_owned() } else { format!("xmlns:{p}") };
+                    let mut v = Vec::new();
+                    escape_attr(&mut v, u).expect("escape");
+                    expected += &format!(" {name}=\"{}\"", String::from_utf8(v).expect("utf8"));
+                }
+                // `<x:e` then the declarations, then attributes or `>`.
+                let rest = &out["<x:e".len()..];
+                assert!(rest.starts_with(&expected), "apex {apex:?}, PrefixList {list:?}: {out} vs {expected}");
+                assert!(!rest[expected.len()..].starts_with(" xmlns"), "apex {apex:?}, PrefixList {list:?}: {out}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 18);
+    }
 }
