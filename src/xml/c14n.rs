@@ -388,10 +388,15 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
             }
             self.attrs.push((ns, local, prefix, value));
         }
-        // InclusiveNamespaces prefixes are treated as in inclusive c14n.
+        // InclusiveNamespaces prefixes are treated as in inclusive c14n: all of them at
+        // the apex; below it only those an element declares itself (every element of
+        // the subtree is output, so an undeclared prefix keeps the value rendered above).
         if track_scope {
             for i in 0..self.c14n.inclusive.len() {
                 let p = self.c14n.inclusive[i].as_str();
+                if id != self.apex && !el.namespace_declarations().any(|(q, _)| q.unwrap_or("") == p) {
+                    continue;
+                }
                 let prefix = self.intern_prefix(p);
                 match self.in_scope(p) {
                     Some(uri) if !uri.is_empty() || p.is_empty() => self.want(prefix, uri),
