@@ -296,19 +296,19 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
     }
 
     fn rendered_uri(&self, prefix: &str) -> &'d str {
-        self.rendered.iter().rev().find(|(p, _)| *p == prefix).map_or("", |&(_, u)| u)
+        self.rendered.iter().rev().find(|(p, _)| same(p, prefix)).map_or("", |&(_, u)| u)
     }
 
     fn in_scope(&self, prefix: &str) -> Option<&'d str> {
-        self.scope.iter().rev().find(|(p, _)| *p == prefix).map(|&(_, u)| u)
+        self.scope.iter().rev().find(|(p, _)| same(p, prefix)).map(|&(_, u)| u)
     }
 
     /// Queues `xmlns[:prefix]="uri"` unless the nearest output ancestor already rendered it.
     fn want(&mut self, prefix: &'d str, uri: &'d str) {
-        if prefix == "xml" || self.render.iter().any(|(p, _)| *p == prefix) {
+        if prefix == "xml" || self.render.iter().any(|(p, _)| same(p, prefix)) {
             return;
         }
-        if self.rendered_uri(prefix) != uri {
+        if !same(self.rendered_uri(prefix), uri) {
             self.render.push((prefix, uri));
         }
     }
@@ -461,6 +461,14 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
         }
         Ok(())
     }
+}
+
+/// String equality for the walker's hot path: prefixes are mostly empty or a few
+/// bytes, and equal namespace URIs of one document are usually the same interned
+/// string, so length and address settle most comparisons without a `memcmp` call.
+#[inline]
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && (a.is_empty() || std::ptr::eq(a.as_ptr(), b.as_ptr()) || a == b)
 }
 
 fn write_qname<W: Write>(out: &mut W, prefix: Option<&str>, local: &str) -> std::io::Result<()> {
