@@ -23,6 +23,17 @@ fn is_name_char(c: char) -> bool {
 
 /// `NCName`: an XML name without a colon.
 pub fn is_ncname(s: &str) -> bool {
+    // ASCII names (nearly all) are checked bytewise; anything else char by char.
+    let b = s.as_bytes();
+    match b.first() {
+        Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
+            if b[1..].iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')) {
+                return true;
+            }
+        }
+        Some(c) if c.is_ascii() => return false,
+        _ => {}
+    }
     let mut chars = s.chars();
     match chars.next() {
         Some(c) if c != ':' && is_name_start_char(c) => {}
@@ -41,22 +52,54 @@ pub(crate) fn split_qname(s: &str) -> Option<(Option<&str>, &str)> {
 
 /// Finds the first character XML 1.0 cannot carry; returns its byte offset and value.
 pub(crate) fn find_illegal_char(s: &str) -> Option<(usize, char)> {
-    // Fast path on bytes: everything >= 0x20 that is not the start of U+FFFE/U+FFFF is fine.
+    scan(s).err()
+}
+
+/// One pass over a document: the first character XML 1.0 cannot carry (offset and
+/// value) as the error, else the number of `<` bytes (the reader sizes its arena by it).
+pub(crate) fn scan(s: &str) -> Result<usize, (usize, char)> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const M7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    // 0x80 in exactly the bytes of `x` that are zero (no carries between bytes).
+    let zero = |x: u64| !(((x & M7) + M7) | x | M7);
+    // 0x80 in exactly the bytes below 0x20.
+    let control = |x: u64| !(((x & M7) + LO * (0x80 - 0x20)) | x) & HI;
     let b = s.as_bytes();
+    let mut lt = 0;
     let mut i = 0;
-    while i < b.len() {
+    // Eight bytes at a time: only chunks with a control byte (TAB, LF, CR or worse)
+    // or a 0xEF (the lead byte of U+FFFE/U+FFFF) are looked at byte by byte.
+    while i + 8 <= b.len() {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(&b[i..i + 8]);
+        let x = u64::from_le_bytes(chunk);
+        lt += zero(x ^ (LO * u64::from(b'<'))).count_ones() as usize;
+        if control(x) | zero(x ^ (LO * 0xEF)) != 0 {
+            check_bytes(b, i, i + 8)?;
+        }
+        i += 8;
+    }
+    lt += b[i..].iter().filter(|&&c| c == b'<').count();
+    check_bytes(b, i, b.len())?;
+    Ok(lt)
+}
+
+/// The byte-wise check of `b[from..to]`: everything from 0x20 up is fine except the
+/// start of U+FFFE/U+FFFF (EF BF BE/BF); below it only TAB, LF and CR.
+fn check_bytes(b: &[u8], from: usize, to: usize) -> Result<(), (usize, char)> {
+    for i in from..to {
         let x = b[i];
         if x < 0x20 {
             if x != b'\t' && x != b'\n' && x != b'\r' {
-                return Some((i, x as char));
+                return Err((i, x as char));
             }
         } else if x == 0xEF && i + 2 < b.len() && b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF) {
             let c = if b[i + 2] == 0xBE { '\u{FFFE}' } else { '\u{FFFF}' };
-            return Some((i, c));
+            return Err((i, c));
         }
-        i += 1;
     }
-    None
+    Ok(())
 }
 
 /// Whether a namespace name has a URI scheme. Canonical XML fails on relative
@@ -107,6 +150,56 @@ mod tests {
         assert_eq!(find_illegal_char("\u{FFFD}"), None);
         assert!(!is_xml_char('\u{0}'));
         assert!(is_xml_char('\u{10FFFF}'));
+    }
+
+    /// The word-at-a-time scan against a plain char loop, with every troublesome
+    /// character at every offset around the 8-byte chunk boundaries.
+    #[test]
+    fn scan_agrees_with_a_char_loop() {
+        let reference = |s: &str| -> Result<usize, (usize, char)> {
+            match s.char_indices().find(|&(_, c)| !is_xml_char(c)) {
+                Some(bad) => Err(bad),
+                None => Ok(s.bytes().filter(|&b| b == b'<').count()),
+            }
+        };
+        let specials = [
+            '\u{0}', '\u{1}', '\u{1F}', '\t', '\n', '\r', '<', '\u{FFFE}', '\u{FFFF}', '\u{FFFD}', '\u{EFFF}', 'é',
+            '\u{7F}', ' ',
+        ];
+        let mut checked = 0;
+        for len in 0..26 {
+            for at in 0..=len {
+                for &c in &specials {
+                    for fill in ['a', '<', '\u{FEFF}'] {
+                        let mut s: String = std::iter::repeat_n(fill, len).collect();
+                        let byte_at = s.char_indices().nth(at).map_or(s.len(), |(i, _)| i);
+                        s.insert(byte_at, c);
+                        assert_eq!(scan(&s), reference(&s), "{s:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000);
+    }
+
+    #[test]
+    fn ascii_fast_path_of_is_ncname_agrees_with_the_char_rules() {
+        let slow = |s: &str| {
+            let mut chars = s.chars();
+            matches!(chars.next(), Some(c) if c != ':' && is_name_start_char(c))
+                && chars.all(|c| c != ':' && is_name_char(c))
+        };
+        let parts =
+            ["", "a", "Z", "_", "-", ".", "0", "9", ":", " ", "é", "\u{B7}", "\u{300}", "\u{2070}", "~", "\u{7F}"];
+        for x in parts {
+            for y in parts {
+                for z in parts {
+                    let s = format!("{x}{y}{z}");
+                    assert_eq!(is_ncname(&s), slow(&s), "{s:?}");
+                }
+            }
+        }
     }
 
     #[test]

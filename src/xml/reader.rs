@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::chars::{find_illegal_char, is_ncname, is_xml_char, split_qname};
+use super::chars::{is_ncname, is_xml_char, scan, split_qname};
 use super::error::{Limit, Position, XmlError, XmlErrorKind};
 use super::tree::{Document, ElementData, ItemData, NodeData, NodeKind, Str, MAX_SPAN, NONE, XMLNS_NS, XML_NS};
 
@@ -95,10 +95,11 @@ impl Document {
         let src = std::str::from_utf8(body).map_err(|e| {
             err(XmlErrorKind::NotUtf8 { detail: "invalid UTF-8 sequence".into() }, bom + e.valid_up_to())
         })?;
-        if let Some((at, c)) = find_illegal_char(src) {
-            return Err(err(XmlErrorKind::IllegalCharacter { code: c as u32 }, bom + at));
-        }
-        let mut doc = Builder::new(src, limits).run().map_err(|(kind, at)| err(kind, bom + at))?;
+        let lt_count = match scan(src) {
+            Ok(n) => n,
+            Err((at, c)) => return Err(err(XmlErrorKind::IllegalCharacter { code: c as u32 }, bom + at)),
+        };
+        let mut doc = Builder::new(src, limits, lt_count).run().map_err(|(kind, at)| err(kind, bom + at))?;
         if copy_source {
             doc.src = Box::from(src);
         }
@@ -145,13 +146,14 @@ struct Builder<'s> {
 }
 
 impl<'s> Builder<'s> {
-    fn new(src: &'s str, limits: &'s Limits) -> Self {
+    /// `lt_count`: the number of `<` in `src`.
+    fn new(src: &'s str, limits: &'s Limits, lt_count: usize) -> Self {
         let doc = Document {
             src: Box::from(""),
             decoded: String::new(),
             // About one node per '<' (an element has two, and text sits between tags):
             // sizing once avoids the doubling that briefly holds two arenas.
-            nodes: Vec::with_capacity(src.bytes().filter(|&b| b == b'<').count() + 2),
+            nodes: Vec::with_capacity(lt_count + 2),
             items: Vec::new(),
             namespaces: vec![Box::from("")],
             top: Vec::new(),
@@ -250,7 +252,7 @@ impl<'s> Builder<'s> {
                             return self.fail(XmlErrorKind::ContentOutsideRoot);
                         }
                     } else {
-                        if let Some(p) = raw.find("]]>") {
+                        if let Some(p) = find_cdata_end(raw) {
                             self.at += p;
                             return self.fail(XmlErrorKind::CdataEndInText);
                         }
@@ -742,6 +744,12 @@ fn resolve_reference(name: &str) -> Result<char, XmlErrorKind> {
         Some(c) if is_xml_char(c) => Ok(c),
         _ => Err(XmlErrorKind::IllegalCharacterReference { code }),
     }
+}
+
+/// Where `]]>` starts in `raw`, if anywhere (found from its rare `>`).
+fn find_cdata_end(raw: &str) -> Option<usize> {
+    let b = raw.as_bytes();
+    memchr::memchr_iter(b'>', b).find(|&i| i >= 2 && &b[i - 2..i] == b"]]").map(|i| i - 2)
 }
 
 /// The first repeated value of `items` ((value, position) pairs), as the later of
