@@ -3,8 +3,9 @@
 //! The input bytes are kept as they are: the header and the Body's `wsu:Id` are
 //! spliced in, nothing else is touched, so the payload the caller built is the
 //! payload that is signed and sent. The Body is canonicalized once from the
-//! parsed input (as if it already carried its new Id); the small Security header
-//! is built with the writer and canonicalized in a copy of its namespace context.
+//! parsed input (as if it already carried its new Id). The Security header has a
+//! fixed shape, so it is written as text, and its signed parts (SignedInfo, the
+//! Timestamp) are produced directly in canonical form for its namespace context.
 
 use std::io::Write as _;
 use std::time::{Duration, SystemTime};
