@@ -25,13 +25,10 @@ fn is_name_char(c: char) -> bool {
 pub fn is_ncname(s: &str) -> bool {
     // ASCII names (nearly all) are checked bytewise; anything else char by char.
     let b = s.as_bytes();
+    let ascii_name_char = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
     match b.first() {
-        Some(c) if c.is_ascii_alphabetic() || *c == b'_' => {
-            if b[1..].iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')) {
-                return true;
-            }
-        }
-        Some(c) if c.is_ascii() => return false,
+        Some(c) if (c.is_ascii_alphabetic() || *c == b'_') && b[1..].iter().all(ascii_name_char) => return true,
+        Some(c) if c.is_ascii() && !(c.is_ascii_alphabetic() || *c == b'_') => return false,
         _ => {}
     }
     let mut chars = s.chars();
