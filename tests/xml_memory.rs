@@ -81,7 +81,8 @@ fn parse_peak_memory_is_a_small_multiple_of_the_input() {
             c14n_peak as f64 / input.len() as f64,
             out.len()
         );
-        // A regression guard, not a tight bound (the figures are in benches/README.md).
-        assert!(ratio < 12.0, "{}: parse peak {ratio:.2}x the input", s.name);
+        // A regression guard (figures in benches/README.md): 3.7x for the element-dense
+        // sample with 32-byte nodes; 64-byte nodes or a doubling arena would exceed it.
+        assert!(ratio < 4.5, "{}: parse peak {ratio:.2}x the input", s.name);
     }
 }
