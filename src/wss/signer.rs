@@ -16,8 +16,8 @@ use base64::Engine as _;
 use crate::crypto::{default_provider, CryptoProvider, DigestAlgorithm};
 use crate::keys::SigningIdentity;
 use crate::xml::{
-    apex_namespaces, escape_attr, prefixes_declared_outward, wss4j_inclusive_prefixes, ApexExtra, Document, Element,
-    ExcC14n, Limits,
+    apex_namespaces, prefixes_declared_outward, write_declaration, wss4j_inclusive_prefixes, ApexExtra, Document,
+    Element, ExcC14n, Limits,
 };
 
 use super::error::SignError;
@@ -412,15 +412,7 @@ fn timestamp_content(o: &mut String, created: &str, expires: &str) {
 /// `xmlns` declarations as c14n writes them (URIs from the envelope are escaped).
 fn write_declarations(out: &mut Vec<u8>, decls: &[(&str, &str)]) -> Result<(), SignError> {
     for (p, u) in decls {
-        if p.is_empty() {
-            out.extend_from_slice(b" xmlns=\"");
-        } else {
-            out.extend_from_slice(b" xmlns:");
-            out.extend_from_slice(p.as_bytes());
-            out.extend_from_slice(b"=\"");
-        }
-        escape_attr(out, u).map_err(|e| SignError::Token { detail: e.to_string() })?;
-        out.push(b'"');
+        write_declaration(out, p, u).map_err(|e| SignError::Token { detail: e.to_string() })?;
     }
     Ok(())
 }

@@ -418,15 +418,7 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
         out.write_all(b"<")?;
         out.write_all(el.raw_name().as_bytes())?;
         for &(p, u) in &self.render {
-            if p.is_empty() {
-                out.write_all(b" xmlns=\"")?;
-            } else {
-                out.write_all(b" xmlns:")?;
-                out.write_all(p.as_bytes())?;
-                out.write_all(b"=\"")?;
-            }
-            escape_attr(out, u)?;
-            out.write_all(b"\"")?;
+            write_declaration(out, p, u)?;
         }
         for &(_, local, prefix, value) in &self.attrs {
             out.write_all(b" ")?;
@@ -477,6 +469,20 @@ fn write_qname<W: Write>(out: &mut W, prefix: Option<&str>, local: &str) -> std:
         out.write_all(b":")?;
     }
     out.write_all(local.as_bytes())
+}
+
+/// ` xmlns="uri"` or ` xmlns:prefix="uri"` (prefix `""`: the default namespace), the
+/// URI escaped as c14n escapes attribute values.
+pub(crate) fn write_declaration<W: Write + ?Sized>(out: &mut W, prefix: &str, uri: &str) -> std::io::Result<()> {
+    if prefix.is_empty() {
+        out.write_all(b" xmlns=\"")?;
+    } else {
+        out.write_all(b" xmlns:")?;
+        out.write_all(prefix.as_bytes())?;
+        out.write_all(b"=\"")?;
+    }
+    escape_attr(out, uri)?;
+    out.write_all(b"\"")
 }
 
 /// Text node escaping of C14N 1.0 §2.3: `&`, `<`, `>` and CR.

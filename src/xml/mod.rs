@@ -12,7 +12,7 @@ mod reader;
 mod tree;
 mod writer;
 
-pub(crate) use c14n::{apex_namespaces, escape_attr, prefixes_declared_outward, ApexExtra};
+pub(crate) use c14n::{apex_namespaces, prefixes_declared_outward, write_declaration, ApexExtra};
 pub use c14n::{wss4j_inclusive_prefixes, ExcC14n, EXC_C14N, EXC_C14N_WITH_COMMENTS};
 pub use chars::{is_absolute_uri, is_ncname, is_xml_char};
 pub use error::{C14nError, Limit, Position, WriteError, XmlError, XmlErrorKind};

@@ -6,7 +6,7 @@
 //! passed in. Anything XML cannot carry is refused with a [`WriteError`], never
 //! dropped or replaced.
 
-use super::c14n::{escape_attr, escape_text};
+use super::c14n::{escape_attr, escape_text, write_declaration};
 use super::chars::{find_illegal_char, is_ncname};
 use super::error::WriteError;
 use super::tree::{Element, Node, XMLNS_NS, XML_NS};
@@ -272,15 +272,7 @@ impl XmlWriter {
         out.push(b'<');
         out.extend_from_slice(qname.as_bytes());
         for (p, u) in &tag.decls {
-            if p.is_empty() {
-                out.extend_from_slice(b" xmlns=\"");
-            } else {
-                out.extend_from_slice(b" xmlns:");
-                out.extend_from_slice(p.as_bytes());
-                out.extend_from_slice(b"=\"");
-            }
-            escape_attr(out, u).map_err(|e| state(&e.to_string()))?;
-            out.push(b'"');
+            write_declaration(out, p, u).map_err(|e| state(&e.to_string()))?;
         }
         for (p, local, v) in &tag.attrs {
             out.push(b' ');
