@@ -3,10 +3,12 @@
 
 use std::time::{Duration, SystemTime};
 
-use base64::Engine as _;
+#[path = "support/pem.rs"]
+mod pem;
 use dho_wss::crypto::{default_provider, SignatureAlgorithm};
 use dho_wss::keys::SigningIdentity;
 use dho_wss::trust::{CertificateValidator, TrustAnchors, TrustError, ValidatedCertificate};
+use pem::der_of;
 
 fn pki(name: &str) -> String {
     format!("{}/testdata/pki/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -14,18 +16,6 @@ fn pki(name: &str) -> String {
 
 fn read(name: &str) -> Vec<u8> {
     std::fs::read(pki(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
-}
-
-/// The first PEM block of a PEM text, decoded.
-fn der_of(pem: &[u8]) -> Vec<u8> {
-    let text = std::str::from_utf8(pem).unwrap();
-    let body: String = text
-        .lines()
-        .skip_while(|l| !l.starts_with("-----BEGIN"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END"))
-        .collect();
-    base64::engine::general_purpose::STANDARD.decode(body).unwrap()
 }
 
 fn cert(name: &str) -> Vec<u8> {

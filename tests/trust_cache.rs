@@ -6,7 +6,8 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use base64::Engine as _;
+#[path = "support/pem.rs"]
+mod pem;
 use dho_wss::trust::{CertificateValidator, ChainCacheConfig, TrustAnchors, TrustError};
 
 fn read(path: &str) -> Vec<u8> {
@@ -15,15 +16,7 @@ fn read(path: &str) -> Vec<u8> {
 }
 
 fn der(path: &str) -> Vec<u8> {
-    let pem = read(path);
-    let text = std::str::from_utf8(&pem).unwrap();
-    let body: String = text
-        .lines()
-        .skip_while(|l| !l.starts_with("-----BEGIN"))
-        .skip(1)
-        .take_while(|l| !l.starts_with("-----END"))
-        .collect();
-    base64::engine::general_purpose::STANDARD.decode(body).unwrap()
+    pem::der_of(&read(path))
 }
 
 fn at(unix: u64) -> SystemTime {

@@ -94,6 +94,12 @@ pub struct PepPolicy {
     verification: VerificationPolicy,
     validator: CertificateValidator,
     clock: Option<Arc<dyn Clock>>,
+    enforcement: Enforcement,
+}
+
+/// What a [`PepPolicy`] configures and its [`Pep`] applies after verification:
+/// authorization rules, operations, and how replies and Faults are written.
+struct Enforcement {
     rules: Vec<Arc<dyn AuthorizationRule>>,
     operations: HashMap<(String, String), OperationSpec>,
     afzender: (String, Option<String>),
@@ -107,12 +113,12 @@ impl fmt::Debug for PepPolicy {
         f.debug_struct("PepPolicy")
             .field("verification", &self.verification)
             .field("validator", &self.validator)
-            .field("rules", &self.rules.len())
-            .field("operations", &self.operations.values().collect::<Vec<_>>())
-            .field("afzender", &self.afzender)
-            .field("oorsprong", &self.oorsprong)
-            .field("fault_actor", &self.fault_actor)
-            .field("expose_security_errors", &self.expose_security_errors)
+            .field("rules", &self.enforcement.rules.len())
+            .field("operations", &self.enforcement.operations.values().collect::<Vec<_>>())
+            .field("afzender", &self.enforcement.afzender)
+            .field("oorsprong", &self.enforcement.oorsprong)
+            .field("fault_actor", &self.enforcement.fault_actor)
+            .field("expose_security_errors", &self.enforcement.expose_security_errors)
             .finish()
     }
 }
@@ -134,12 +140,14 @@ impl PepPolicy {
             verification,
             validator,
             clock: None,
-            rules: Vec::new(),
-            operations: HashMap::new(),
-            afzender: (DEFAULT_AFZENDER.to_owned(), None),
-            oorsprong: Oorsprong::new(DEFAULT_OORSPRONG).unwrap_or_else(|_| unreachable!("constant Oorsprong")),
-            fault_actor: DEFAULT_FAULT_ACTOR.to_owned(),
-            expose_security_errors: false,
+            enforcement: Enforcement {
+                rules: Vec::new(),
+                operations: HashMap::new(),
+                afzender: (DEFAULT_AFZENDER.to_owned(), None),
+                oorsprong: Oorsprong::new(DEFAULT_OORSPRONG).unwrap_or_else(|_| unreachable!("constant Oorsprong")),
+                fault_actor: DEFAULT_FAULT_ACTOR.to_owned(),
+                expose_security_errors: false,
+            },
         }
     }
 
@@ -150,31 +158,31 @@ impl PepPolicy {
 
     /// Adds an authorization rule; rules are asked in the order they were added.
     pub fn authorize_with(mut self, rule: impl AuthorizationRule + 'static) -> Self {
-        self.rules.push(Arc::new(rule));
+        self.enforcement.rules.push(Arc::new(rule));
         self
     }
 
     /// Adds (or replaces) an operation.
     pub fn operation(mut self, spec: OperationSpec) -> Self {
-        self.operations.insert((spec.namespace.clone(), spec.naam.clone()), spec);
+        self.enforcement.operations.insert((spec.namespace.clone(), spec.naam.clone()), spec);
         self
     }
 
     /// The Afzender of replies: Identificatie (at most 120 characters) and Naam (at most 24).
     pub fn afzender(mut self, identificatie: impl Into<String>, naam: Option<String>) -> Self {
-        self.afzender = (identificatie.into(), naam);
+        self.enforcement.afzender = (identificatie.into(), naam);
         self
     }
 
     /// The Oorsprong of the Uitzonderingen the PEP writes (generiek-02.00).
     pub fn oorsprong(mut self, oorsprong: Oorsprong) -> Self {
-        self.oorsprong = oorsprong;
+        self.enforcement.oorsprong = oorsprong;
         self
     }
 
     /// The faultactor of Faults: the URI of this PEP.
     pub fn fault_actor(mut self, actor: impl Into<String>) -> Self {
-        self.fault_actor = actor.into();
+        self.enforcement.fault_actor = actor.into();
         self
     }
 
@@ -182,7 +190,7 @@ impl PepPolicy {
     /// the detail then says only what the faultcode says, so that an attacker learns no
     /// more than the WS-Security fault code. The [`Rejection`] always keeps the full error.
     pub fn expose_security_errors(mut self, yes: bool) -> Self {
-        self.expose_security_errors = yes;
+        self.enforcement.expose_security_errors = yes;
         self
     }
 
@@ -390,21 +398,16 @@ fn security_faultstring(code: FaultCode) -> &'static str {
 /// The Policy Enforcement Point. `Send + Sync`: build it once from a [`PepPolicy`] and share it.
 pub struct Pep {
     verifier: Verifier,
-    rules: Vec<Arc<dyn AuthorizationRule>>,
-    operations: HashMap<(String, String), OperationSpec>,
-    afzender: (String, Option<String>),
-    oorsprong: Oorsprong,
-    fault_actor: String,
-    expose_security_errors: bool,
+    enforcement: Enforcement,
 }
 
 impl fmt::Debug for Pep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pep")
             .field("verifier", &self.verifier)
-            .field("rules", &self.rules.len())
-            .field("operations", &self.operations.len())
-            .field("afzender", &self.afzender)
+            .field("rules", &self.enforcement.rules.len())
+            .field("operations", &self.enforcement.operations.len())
+            .field("afzender", &self.enforcement.afzender)
             .finish()
     }
 }
@@ -416,25 +419,17 @@ impl Pep {
         if let Some(c) = policy.clock {
             verifier = verifier.with_clock(c);
         }
-        Pep {
-            verifier,
-            rules: policy.rules,
-            operations: policy.operations,
-            afzender: policy.afzender,
-            oorsprong: policy.oorsprong,
-            fault_actor: policy.fault_actor,
-            expose_security_errors: policy.expose_security_errors,
-        }
+        Pep { verifier, enforcement: policy.enforcement }
     }
 
     /// The Oorsprong of the PEP's Uitzonderingen.
     pub fn oorsprong(&self) -> &Oorsprong {
-        &self.oorsprong
+        &self.enforcement.oorsprong
     }
 
     /// The operation `{namespace}naam`, if the policy has it.
     pub fn operation(&self, namespace: &str, naam: &str) -> Option<&OperationSpec> {
-        self.operations.get(&(namespace.to_owned(), naam.to_owned()))
+        self.enforcement.operations.get(&(namespace.to_owned(), naam.to_owned()))
     }
 
     /// Verifies the signed envelope, reads the Verzoek from the verified tree (no second
@@ -499,7 +494,7 @@ impl Pep {
             ));
         };
         let mut decision = Decision::Abstain;
-        for rule in &self.rules {
+        for rule in &self.enforcement.rules {
             decision = rule.decide(signer, &nummer, &operatie);
             if decision != Decision::Abstain {
                 break;
@@ -524,8 +519,8 @@ impl Pep {
 
     /// A fresh Afzender for a reply in schema `version` (a new Referte that fits it).
     pub fn reply_afzender(&self, version: SchemaVersion) -> Result<Afzender, ModelError> {
-        let mut b = Afzender::builder(self.afzender.0.clone()).referte(Referte::generate_for(version));
-        if let Some(n) = &self.afzender.1 {
+        let mut b = Afzender::builder(self.enforcement.afzender.0.clone()).referte(Referte::generate_for(version));
+        if let Some(n) = &self.enforcement.afzender.1 {
             b = b.naam(n.clone());
         }
         b.build()
@@ -540,12 +535,13 @@ impl Pep {
             Rejection::Verification(e) => {
                 let fc = e.fault_code();
                 let generic = security_faultstring(fc);
-                let message =
-                    if self.expose_security_errors || matches!(fc, FaultCode::Client | FaultCode::MustUnderstand) {
-                        e.to_string()
-                    } else {
-                        generic.to_owned()
-                    };
+                let message = if self.enforcement.expose_security_errors
+                    || matches!(fc, FaultCode::Client | FaultCode::MustUnderstand)
+                {
+                    e.to_string()
+                } else {
+                    generic.to_owned()
+                };
                 (generic.to_owned(), message)
             }
             Rejection::UnsupportedVersie { .. } => ("Version mismatch".to_owned(), rejection.to_string()),
@@ -570,7 +566,7 @@ impl Pep {
         w.end_element()?;
         let doc = Document::parse(&w.finish()?)?;
         let detail = Detail::from_element(doc.root())?;
-        Ok(Fault::new(code, faultstring)?.with_actor(self.fault_actor.clone())?.with_detail(detail))
+        Ok(Fault::new(code, faultstring)?.with_actor(self.enforcement.fault_actor.clone())?.with_detail(detail))
     }
 
     /// The answer to a rejection: a Fault, or for [`Rejection::NotAuthorized`] a Repliek
@@ -579,7 +575,7 @@ impl Pep {
         match rejection {
             Rejection::NotAuthorized(u) => {
                 let version = u.verzoek.schema_version();
-                let uitzondering = u.code.uitzondering(version, &self.oorsprong, Some(&u.reason))?;
+                let uitzondering = u.code.uitzondering(version, &self.enforcement.oorsprong, Some(&u.reason))?;
                 let repliek =
                     u.verzoek.repliek(self.reply_afzender(version)?).schema_version(version).uitzondering(uitzondering);
                 Ok(Envelope::Repliek { operatie: u.operatie.clone(), repliek: repliek.build()? })
