@@ -70,7 +70,17 @@ fn faults_roundtrip_with_resolved_codes() {
     let env = Envelope::Fault(ok(Fault::new(ok(FaultCode::wsse("FailedCheck")), "x")));
     let bytes = env.to_bytes().expect("write");
     let text = String::from_utf8(bytes).expect("utf8");
-    assert!(text.contains(&format!("<faultcode xmlns:wsse=\"{WSSE_NS}\">wsse:FailedCheck</faultcode>")), "{text}");
+    // The code's prefix is bound on the Envelope, where a signature's PrefixList covers it (F4).
+    assert!(
+        text.starts_with(&format!("<soapenv:Envelope xmlns:soapenv=\"{SOAP_ENV_NS}\" xmlns:wsse=\"{WSSE_NS}\">")),
+        "{text}"
+    );
+    assert!(text.contains("<faultcode>wsse:FailedCheck</faultcode>"), "{text}");
+    // Written alone (no Envelope), the Fault declares it on faultcode itself.
+    let mut w = XmlWriter::fragment_in_scope([(Some("soapenv"), SOAP_ENV_NS)]);
+    env.write_body_child(&mut w).expect("write");
+    let alone = String::from_utf8(w.finish().expect("finish")).expect("utf8");
+    assert!(alone.contains(&format!("<faultcode xmlns:wsse=\"{WSSE_NS}\">wsse:FailedCheck</faultcode>")), "{alone}");
 }
 
 #[test]

@@ -208,19 +208,34 @@ impl FaultCode {
         self.prefix.as_deref()
     }
 
-    fn write(&self, w: &mut XmlWriter) -> Result<(), WriteError> {
-        w.start_element(None, "faultcode")?;
-        let text = match self.namespace.as_deref() {
-            None => self.local.clone(),
-            Some(SOAP_ENV_NS) => format!("{SOAP_ENV_PREFIX}:{}", self.local),
+    /// The prefix and namespace the code is written with when it needs a declaration of
+    /// its own (not unqualified, not in the SOAP namespace bound on the Envelope).
+    fn declaration(&self) -> Option<(&str, &str)> {
+        match self.namespace.as_deref() {
+            None | Some(SOAP_ENV_NS) => None,
             Some(ns) => {
                 let p = match self.prefix.as_deref() {
                     Some(p) if p != SOAP_ENV_PREFIX => p,
                     _ => "fc",
                 };
-                w.declare_namespace(Some(p), ns)?;
+                Some((p, ns))
+            }
+        }
+    }
+
+    /// Writes `<faultcode>`; `declared_above` when [`declaration`](Self::declaration) is
+    /// already bound on the Envelope (where a signature's PrefixList covers it).
+    fn write(&self, w: &mut XmlWriter, declared_above: bool) -> Result<(), WriteError> {
+        w.start_element(None, "faultcode")?;
+        let text = match (self.namespace.as_deref(), self.declaration()) {
+            (Some(SOAP_ENV_NS), _) => format!("{SOAP_ENV_PREFIX}:{}", self.local),
+            (_, Some((p, ns))) => {
+                if !declared_above {
+                    w.declare_namespace(Some(p), ns)?;
+                }
                 format!("{p}:{}", self.local)
             }
+            _ => self.local.clone(),
         };
         w.text(&text)?;
         w.end_element()?;
@@ -303,9 +318,16 @@ impl Fault {
     }
 
     /// Writes `<soapenv:Fault>…</soapenv:Fault>`; the `soapenv` prefix must be in scope.
+    /// A faultcode outside the SOAP namespace declares its prefix on `<faultcode>`, where
+    /// exclusive c14n does not render it: to sign a Fault, write the whole envelope with
+    /// [`Envelope::write`], which binds that prefix on the Envelope instead (F4).
     pub fn write(&self, w: &mut XmlWriter) -> Result<(), WriteError> {
+        self.write_inner(w, false)
+    }
+
+    fn write_inner(&self, w: &mut XmlWriter, code_declared_above: bool) -> Result<(), WriteError> {
         w.start_element(Some(SOAP_ENV_PREFIX), "Fault")?;
-        self.code.write(w)?;
+        self.code.write(w, code_declared_above)?;
         w.text_element(None, "faultstring", &self.string)?;
         if let Some(a) = &self.actor {
             w.text_element(None, "faultactor", a)?;
@@ -494,12 +516,25 @@ impl Envelope {
     {
         w.start_element(Some(SOAP_ENV_PREFIX), "Envelope")?;
         w.declare_namespace(Some(SOAP_ENV_PREFIX), SOAP_ENV_NS)?;
+        // A faultcode's prefix is used only in text, which exclusive c14n does not see: bound
+        // here, on an ancestor of the Body, it is in the Body's PrefixList, so the signature
+        // covers what the code means (attack catalogue F4).
+        let code_declaration = match self {
+            Envelope::Fault(f) => f.code.declaration(),
+            _ => None,
+        };
+        if let Some((p, ns)) = code_declaration {
+            w.declare_namespace(Some(p), ns)?;
+        }
         w.start_element(Some(SOAP_ENV_PREFIX), "Header")?;
         header(w)?;
         w.end_element()?;
         w.start_element(Some(SOAP_ENV_PREFIX), "Body")?;
         body_start(w)?;
-        self.write_body_child(w)?;
+        match self {
+            Envelope::Fault(f) => f.write_inner(w, code_declaration.is_some())?,
+            other => other.write_body_child(w)?,
+        }
         w.end_element()?;
         w.end_element()?;
         Ok(())

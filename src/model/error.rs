@@ -47,6 +47,13 @@ pub enum Reason {
         /// The prefix.
         prefix: String,
     },
+    /// A QName in a signed message whose prefix binding the signature does not cover:
+    /// exclusive c14n did not render it, so it could have been changed after signing
+    /// (attack catalogue F4).
+    UnsignedPrefix {
+        /// The prefix.
+        prefix: String,
+    },
     /// An Uitzondering of the wrong Type for where it is used.
     WrongUitzonderingType {
         /// What is required (e.g. `FOUT`, or `not FOUT`).
@@ -79,6 +86,9 @@ impl fmt::Display for Reason {
             Reason::NotAllowedIn(v) => write!(f, "not allowed in generiek-{v}"),
             Reason::UndeclaredPrefix { prefix } => {
                 write!(f, "prefix {prefix:?} has no namespace declaration in scope")
+            }
+            Reason::UnsignedPrefix { prefix } => {
+                write!(f, "the binding of prefix {prefix:?} is not covered by the signature")
             }
             Reason::WrongUitzonderingType { required } => {
                 write!(f, "Uitzondering Type must be {required} here")

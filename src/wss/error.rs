@@ -135,6 +135,15 @@ pub enum VerifyError {
         /// The algorithm URI.
         uri: String,
     },
+    /// The SignatureMethod and a Reference's DigestMethod are each allowed, but not
+    /// together: no profile of the policy pairs them (rule 4, attack catalogue F5).
+    #[error("signature method {signature} with digest method {digest} is not an allowed profile")]
+    AlgorithmPairNotAllowed {
+        /// The SignatureMethod URI.
+        signature: &'static str,
+        /// The DigestMethod URI.
+        digest: &'static str,
+    },
     /// A transform other than exactly one exclusive c14n (rule 4, A13).
     #[error("transform {uri} is not allowed")]
     UnsupportedTransform {
@@ -152,6 +161,16 @@ pub enum VerifyError {
     TooManyReferences {
         /// How many.
         count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// An `ec:InclusiveNamespaces` PrefixList with more entries than
+    /// [`Limits::max_prefix_list_entries`](crate::xml::Limits::max_prefix_list_entries)
+    /// (attack catalogue F1: a long list of made-up prefixes was a CPU denial of service).
+    #[error("the PrefixList of {element} has more than {max} entries")]
+    PrefixListTooLong {
+        /// The element whose InclusiveNamespaces carries it (`ds:CanonicalizationMethod`, `ds:Transform`).
+        element: &'static str,
         /// The limit.
         max: usize,
     },
@@ -256,6 +275,7 @@ impl VerifyError {
             UnsupportedCanonicalization { .. }
             | UnsupportedSignatureMethod { .. }
             | UnsupportedDigestMethod { .. }
+            | AlgorithmPairNotAllowed { .. }
             | UnsupportedTransform { .. }
             | UnsupportedReferenceUri { .. } => FaultCode::UnsupportedAlgorithm,
             UnsupportedKeyInfo { .. } | MultipleTokens | InvalidToken { .. } => FaultCode::InvalidSecurityToken,

@@ -6,13 +6,14 @@
 //! 3. Ids unique across the document; exactly one `ds:Signature` (inside that
 //!    header) with one SignedInfo;
 //! 4. the policy's allow-lists for c14n, transforms, signature and digest
-//!    methods, and `#NCName` URIs — all before any key is touched; each
+//!    methods (as pairs: one profile names both), PrefixLists within their
+//!    limit, and `#NCName` URIs — all before any key is touched; each
 //!    Reference must point at the Envelope's Body, the Timestamp or the token,
 //!    and the Body must be covered;
 //! 5. the key only from the one BinarySecurityToken the STR references, and a
 //!    certificate that chains to the configured anchors;
 //! 6. the Timestamp rules, when one is present or required;
-//! 7. digests and the signature, compared in constant time.
+//! 7. the signature over SignedInfo, then the digests (compared in constant time).
 //!
 //! The result is a [`VerifiedEnvelope`]: only this module can make one, and it
 //! hands out the verified Body of the same tree that was checked.
@@ -161,6 +162,12 @@ impl VerificationPolicy {
     fn digest_allowed(&self, alg: DigestAlgorithm) -> bool {
         self.profiles.iter().any(|p| p.digest() == alg)
     }
+
+    /// Whether one profile pairs these two: algorithms are allowed as pairs, not one
+    /// by one (F5: RSA-SHA256 over SHA-1 digests is no profile, even where both exist).
+    fn pair_allowed(&self, signature: SignatureAlgorithm, digest: DigestAlgorithm) -> bool {
+        self.profiles.iter().any(|p| p.signature() == signature && p.digest() == digest)
+    }
 }
 
 /// A verified Timestamp.
@@ -183,6 +190,8 @@ pub struct VerifiedEnvelope {
     timestamp: Option<VerifiedTimestamp>,
     signature_value: Vec<u8>,
     algorithm: SignatureAlgorithm,
+    /// The Body Reference's exclusive c14n (its PrefixList): which bindings are signed.
+    body_c14n: ExcC14n,
 }
 
 impl VerifiedEnvelope {
@@ -220,7 +229,60 @@ impl VerifiedEnvelope {
             path: "/Envelope/Body".into(),
         })?;
         cursor.finish()?;
-        crate::model::Envelope::read_body_child(child, version)
+        let envelope = crate::model::Envelope::read_body_child(child, version)?;
+        if let crate::model::Envelope::Fault(_) = &envelope {
+            // The faultcode is a QName in text: its prefix must be bound where the
+            // signature covers it, or the code could be rebound after signing (F4).
+            if let Some(code) = child.child_elements().find(|e| e.is(None, "faultcode")) {
+                let text = code.text();
+                let prefix = match qname_prefix(&text) {
+                    Some(p) => p,
+                    None => return Ok(envelope),
+                };
+                if self.signed_namespace(code, Some(prefix)).is_none() {
+                    return Err(crate::model::ModelError::invalid(
+                        "faultcode",
+                        crate::model::Reason::UnsignedPrefix { prefix: prefix.to_owned() },
+                    ));
+                }
+            }
+        }
+        Ok(envelope)
+    }
+
+    /// The namespace `prefix` (`None`: the default namespace) is bound to at `el`, an
+    /// element of the verified Body, when the signature covers that binding: exclusive
+    /// c14n renders a declaration only where a prefix is visibly used or listed in the
+    /// PrefixList, so a prefix used only inside text (a QName value such as a faultcode or
+    /// `xsi:type="xsd:string"`) may be bound by an unsigned declaration. `None` when the
+    /// prefix is unbound, bound to no namespace, not covered, or `el` is outside the Body.
+    pub fn signed_namespace<'a>(&'a self, el: Element<'a>, prefix: Option<&str>) -> Option<&'a str> {
+        if prefix == Some("xml") {
+            return Some(XML_NS);
+        }
+        let body = self.body();
+        let p = prefix.unwrap_or("");
+        let listed = self.body_c14n.lists(p);
+        let mut cur = Some(el);
+        while let Some(e) = cur {
+            // Where the canonical form declares the binding in force at `el`: the nearest
+            // element that visibly uses the prefix or renders it from the PrefixList.
+            let visible =
+                e.prefix().unwrap_or("") == p || (!p.is_empty() && e.attributes().any(|a| a.prefix() == Some(p)));
+            let rendered_from_list =
+                listed && (e == body || e.namespace_declarations().any(|(q, _)| q.unwrap_or("") == p));
+            if visible || rendered_from_list {
+                let at_el = el.lookup_namespace(prefix).filter(|u| !u.is_empty())?;
+                // A declaration between `e` and `el` that is not rendered would change
+                // the binding outside the signature.
+                return (e.lookup_namespace(prefix) == Some(at_el)).then_some(at_el);
+            }
+            if e == body {
+                return None;
+            }
+            cur = e.parent();
+        }
+        None
     }
 
     /// The validated signing certificate.
@@ -316,6 +378,7 @@ impl Verifier {
             timestamp: checked.timestamp,
             signature_value: checked.signature_value,
             algorithm: checked.algorithm,
+            body_c14n: checked.body_c14n,
             doc,
         })
     }
@@ -372,7 +435,8 @@ impl Verifier {
         if c14n_uri != EXC_C14N {
             return Err(VerifyError::UnsupportedCanonicalization { uri: c14n_uri.into() });
         }
-        let si_prefixes = inclusive_prefixes(c14n_method, "ds:CanonicalizationMethod")?;
+        let si_prefixes =
+            inclusive_prefixes(c14n_method, "ds:CanonicalizationMethod", self.policy.limits.max_prefix_list_entries)?;
         let sig_method = expect_ds(si_children[1], "SignatureMethod", "ds:SignedInfo")?;
         let sig_uri = sig_method.attribute(None, "Algorithm").unwrap_or("");
         let algorithm = match SignatureAlgorithm::from_uri(sig_uri) {
@@ -391,7 +455,14 @@ impl Verifier {
         }
         let mut references = Vec::with_capacity(reference_elements.len());
         for &r in reference_elements {
-            references.push(self.parse_reference(expect_ds(r, "Reference", "ds:SignedInfo")?, &ids)?);
+            let reference = self.parse_reference(expect_ds(r, "Reference", "ds:SignedInfo")?, &ids)?;
+            if !self.policy.pair_allowed(algorithm, reference.digest_alg) {
+                return Err(VerifyError::AlgorithmPairNotAllowed {
+                    signature: algorithm.uri(),
+                    digest: reference.digest_alg.uri(),
+                });
+            }
+            references.push(reference);
         }
 
         // Each Reference must cover the Envelope's Body, this header's Timestamp or its token.
@@ -502,8 +573,17 @@ impl Verifier {
             }
         };
 
-        // Rule 7 (SPEC rule 6): digests, then the signature, on the verified tree.
-        for r in &references {
+        // Rule 7 (SPEC rule 6): the signature over SignedInfo, then the digests, on the
+        // verified tree. Signature first: SignedInfo is small, so a message the token's key
+        // did not sign never reaches the canonicalization of a large Body (F1).
+        let sv_text = plain_text(signature_value, "ds:SignatureValue")?;
+        let sv = decode_b64(&sv_text).map_err(|_| VerifyError::BadBase64 { element: "ds:SignatureValue" })?;
+        let si_bytes = ExcC14n::new().with_prefix_list(&si_prefixes)?.canonicalize(signed_info)?;
+        self.provider
+            .verify_signature(algorithm, signer.spki_der(), &si_bytes, &sv)
+            .map_err(VerifyError::BadSignature)?;
+        let mut body_c14n = ExcC14n::new();
+        for (r, kind) in references.iter().zip(&covered) {
             let c14n = ExcC14n::new().with_prefix_list(&r.prefix_list)?;
             let mut digest = self.provider.new_digest(r.digest_alg);
             c14n.canonicalize_to(r.target, &mut digest)?;
@@ -511,15 +591,12 @@ impl Verifier {
             if !bool::from(computed.ct_eq(&r.digest_value)) {
                 return Err(VerifyError::DigestMismatch { uri: r.uri.into() });
             }
+            if *kind == Target::Body {
+                body_c14n = c14n;
+            }
         }
-        let sv_text = plain_text(signature_value, "ds:SignatureValue")?;
-        let sv = decode_b64(&sv_text).map_err(|_| VerifyError::BadBase64 { element: "ds:SignatureValue" })?;
-        let si_bytes = ExcC14n::new().with_prefix_list(&si_prefixes)?.canonicalize(signed_info)?;
-        self.provider
-            .verify_signature(algorithm, signer.spki_der(), &si_bytes, &sv)
-            .map_err(VerifyError::BadSignature)?;
 
-        Ok(Checked { body: parts.body.id(), signer, timestamp, signature_value: sv, algorithm })
+        Ok(Checked { body: parts.body.id(), signer, timestamp, signature_value: sv, algorithm, body_c14n })
     }
 
     fn parse_reference<'d>(
@@ -552,7 +629,7 @@ impl Verifier {
         if t_uri != EXC_C14N {
             return Err(VerifyError::UnsupportedTransform { uri: t_uri.into() });
         }
-        let prefix_list = inclusive_prefixes(transform, "ds:Transform")?;
+        let prefix_list = inclusive_prefixes(transform, "ds:Transform", self.policy.limits.max_prefix_list_entries)?;
         let d_uri = digest_method.attribute(None, "Algorithm").unwrap_or("");
         let digest_alg = match DigestAlgorithm::from_uri(d_uri) {
             Some(a) if self.policy.digest_allowed(a) => a,
@@ -610,6 +687,7 @@ struct Checked {
     timestamp: Option<VerifiedTimestamp>,
     signature_value: Vec<u8>,
     algorithm: SignatureAlgorithm,
+    body_c14n: ExcC14n,
 }
 
 /// Whether a header is marked `mustUnderstand`. The value is an xs:boolean (white space
@@ -695,11 +773,23 @@ fn expect_sequence<'d, const N: usize>(
 }
 
 /// The PrefixList of an optional `ec:InclusiveNamespaces` child; nothing else may be inside.
-fn inclusive_prefixes(method: Element<'_>, context: &'static str) -> Result<String, VerifyError> {
+/// The prefix of a QName written as text (white space collapsed), if it has one.
+fn qname_prefix(text: &str) -> Option<&str> {
+    let qname = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'));
+    qname.split_once(':').map(|(p, _)| p)
+}
+
+/// The PrefixList of a c14n method or transform, refused past `max` entries before
+/// anything is built from it (F1): counting stops at `max + 1`.
+fn inclusive_prefixes(method: Element<'_>, context: &'static str, max: usize) -> Result<String, VerifyError> {
     match element_children(method, context)?.as_slice() {
         [] => Ok(String::new()),
         [inc] if inc.is(Some(EC_NS), "InclusiveNamespaces") => {
-            Ok(inc.attribute(None, "PrefixList").unwrap_or("").to_owned())
+            let list = inc.attribute(None, "PrefixList").unwrap_or("");
+            if list.split_ascii_whitespace().take(max.saturating_add(1)).count() > max {
+                return Err(VerifyError::PrefixListTooLong { element: context, max });
+            }
+            Ok(list.to_owned())
         }
         _ => Err(malformed(context, "only one ec:InclusiveNamespaces may appear inside")),
     }
@@ -723,19 +813,45 @@ fn decode_b64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
     B64.decode(compact)
 }
 
-/// xs:dateTime in UTC (`Z` or `+00:00`), as WS-Security requires for Timestamps.
+/// xs:dateTime in UTC, exactly as XML Schema 1.0 writes it (WS-Security requires UTC for
+/// Timestamps): `YYYY-MM-DDThh:mm:ss[.s+]` then `Z` or `+00:00`, surrounding XML white space
+/// allowed (the type's whiteSpace facet is `collapse`). `24:00:00` is the first instant of
+/// the next day. Refused: a lowercase `t`/`z`, a space for `T`, `-00:00` (RFC 3339's
+/// "unknown offset", not UTC), another offset, a second `60`, a year of fewer than four
+/// digits or with a leading zero beyond four, a negative year.
 fn parse_datetime(s: &str) -> Option<SystemTime> {
-    let t = chrono::DateTime::parse_from_rfc3339(s.trim()).ok()?;
-    if t.offset().local_minus_utc() != 0 {
+    let s = s.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
+    let main = s.strip_suffix('Z').or_else(|| s.strip_suffix("+00:00"))?;
+    let year_len = main.find('-')?;
+    let (year, rest) = main.split_at(year_len);
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if year.len() < 4 || year.len() > 9 || !digits(year) || (year.len() > 4 && year.starts_with('0')) {
         return None;
     }
-    let utc = t.with_timezone(&chrono::Utc);
-    let secs = u64::try_from(utc.timestamp()).ok()?;
-    Some(
-        SystemTime::UNIX_EPOCH
-            + Duration::from_secs(secs)
-            + Duration::from_nanos(u64::from(utc.timestamp_subsec_nanos())),
-    )
+    let b = rest.as_bytes();
+    if b.len() < 15 || b[0] != b'-' || b[3] != b'-' || b[6] != b'T' || b[9] != b':' || b[12] != b':' {
+        return None;
+    }
+    let two = |i: usize| -> Option<u32> { rest.get(i..i + 2).filter(|t| digits(t))?.parse().ok() };
+    let (month, day, hour, minute, second) = (two(1)?, two(4)?, two(7)?, two(10)?, two(13)?);
+    let fraction = match &rest[15..] {
+        "" => "",
+        f => f.strip_prefix('.').filter(|d| digits(d))?,
+    };
+    let mut date = chrono::NaiveDate::from_ymd_opt(year.parse().ok()?, month, day)?;
+    let hour = if hour == 24 {
+        if minute != 0 || second != 0 || fraction.bytes().any(|b| b != b'0') {
+            return None;
+        }
+        date = date.succ_opt()?;
+        0
+    } else {
+        hour
+    };
+    let time = chrono::NaiveTime::from_hms_opt(hour, minute, second)?;
+    let nanos = fraction.bytes().chain(std::iter::repeat(b'0')).take(9).fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+    let secs = u64::try_from(date.and_time(time).and_utc().timestamp()).ok()?;
+    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs) + Duration::from_nanos(u64::from(nanos)))
 }
 
 /// Splits a DER SEQUENCE into the DER encodings of its elements (for PkiPath).
@@ -811,5 +927,47 @@ mod tests {
         assert!(parse_datetime("2026-11-21T06:40:00Z").is_some());
         assert!(parse_datetime("2026-11-21T06:40:00+01:00").is_none());
         assert!(parse_datetime("yesterday").is_none());
+    }
+
+    /// The Timestamp parser reads xs:dateTime exactly (issue 10, "also found").
+    #[test]
+    fn datetimes_follow_xs_datetime_exactly() {
+        let at = |s| parse_datetime(s).and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok());
+        let day = Duration::from_secs(86_400);
+        let midnight = at("2026-11-21T00:00:00Z").expect("valid");
+        assert_eq!(at("2026-11-20T24:00:00Z"), Some(midnight), "24:00:00 is the next day's first instant");
+        assert_eq!(at("2026-11-20T24:00:00.000+00:00"), Some(midnight));
+        assert_eq!(at("2026-11-20T00:00:00Z"), Some(midnight - day));
+        assert_eq!(at(" \n2026-11-21T00:00:00Z\t"), Some(midnight), "whiteSpace collapse");
+        assert_eq!(at("2026-11-21T00:00:00.123456789999Z"), Some(midnight + Duration::from_nanos(123_456_789)));
+        assert_eq!(at("2026-11-21T00:00:00+00:00"), Some(midnight));
+        for bad in [
+            "2026-11-21t00:00:00Z",
+            "2026-11-21T00:00:00z",
+            "2026-11-21 00:00:00Z",
+            "2026-11-21T00:00:00-00:00",
+            "2026-11-21T00:00:00",
+            "2026-11-21T00:00:00+01:00",
+            "2026-11-20T24:00:01Z",
+            "2026-11-20T24:01:00Z",
+            "2026-11-20T24:00:00.5Z",
+            "2026-11-21T00:00:60Z",
+            "2026-11-21T25:00:00Z",
+            "2026-02-29T00:00:00Z",
+            "2026-11-21T00:00:00.Z",
+            "2026-11-21T0:00:00Z",
+            "2026-1-21T00:00:00Z",
+            "026-11-21T00:00:00Z",
+            "02026-11-21T00:00:00Z",
+            "-2026-11-21T00:00:00Z",
+            "+2026-11-21T00:00:00Z",
+            "2026-11-21T00:00:00ZZ",
+            "2026-11-21T00:00:+0Z",
+            "2026-11-21T00:00:00\u{a0}Z",
+        ] {
+            assert_eq!(at(bad), None, "{bad:?} must be refused");
+        }
+        assert!(at("2024-02-29T00:00:00Z").is_some(), "leap day");
+        assert!(at("12026-11-21T00:00:00Z").is_some(), "five-digit year");
     }
 }

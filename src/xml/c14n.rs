@@ -25,8 +25,12 @@ pub const EXC_C14N_WITH_COMMENTS: &str = "http://www.w3.org/2001/10/xml-exc-c14n
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExcC14n {
     with_comments: bool,
-    /// Prefixes to treat inclusively; `""` stands for `#default`.
+    /// Prefixes to treat inclusively, in the order first written; `""` stands for `#default`.
     inclusive: Vec<String>,
+    /// The same prefixes sorted, for membership tests in `O(log n)`: the walker asks
+    /// "is this prefix listed?" per declaration, never loops over the list per element
+    /// (attack catalogue F1).
+    sorted: Vec<String>,
 }
 
 impl ExcC14n {
@@ -43,19 +47,33 @@ impl ExcC14n {
 
     /// Sets the InclusiveNamespaces PrefixList as written in the attribute:
     /// whitespace-separated NCNames, `#default` for the default namespace.
+    ///
+    /// Linear in the length of the list: repeats are dropped through a sorted copy,
+    /// not by comparing each entry with every other (attack catalogue F1). A
+    /// verifier bounds the list first ([`Limits::max_prefix_list_entries`](super::Limits)).
     pub fn with_prefix_list(mut self, list: &str) -> Result<Self, C14nError> {
-        self.inclusive.clear();
-        for p in list.split_ascii_whitespace() {
+        let mut tokens: Vec<(&str, usize)> = Vec::new();
+        for (i, p) in list.split_ascii_whitespace().enumerate() {
             let p = match p {
                 "#default" => "",
                 p if is_ncname(p) => p,
                 p => return Err(C14nError::InvalidPrefix { prefix: p.into() }),
             };
-            if !self.inclusive.iter().any(|q| q == p) {
-                self.inclusive.push(p.to_owned());
-            }
+            tokens.push((p, i));
         }
+        // Sort by (prefix, position), keep each prefix's first occurrence, then restore
+        // the written order for `prefix_list`.
+        tokens.sort_unstable();
+        tokens.dedup_by(|b, a| a.0 == b.0);
+        self.sorted = tokens.iter().map(|&(p, _)| p.to_owned()).collect();
+        tokens.sort_unstable_by_key(|&(_, i)| i);
+        self.inclusive = tokens.into_iter().map(|(p, _)| p.to_owned()).collect();
         Ok(self)
+    }
+
+    /// Whether `prefix` (`""` for `#default`) is in the PrefixList.
+    pub(crate) fn lists(&self, prefix: &str) -> bool {
+        self.sorted.binary_search_by(|q| q.as_str().cmp(prefix)).is_ok()
     }
 
     /// The PrefixList as it would be written in an `InclusiveNamespaces` element.
@@ -89,7 +107,7 @@ impl ExcC14n {
     /// Streams the canonical form of the subtree rooted at `apex` into `out`
     /// (a digest, a file…). On `Err` the sink's content must be discarded.
     pub fn canonicalize_to<W: Write>(&self, apex: Element<'_>, out: &mut W) -> Result<(), C14nError> {
-        check_subtree(apex, &self.inclusive)?;
+        check_subtree(apex, self)?;
         Walker::new(self, apex, out).run()
     }
 
@@ -102,7 +120,7 @@ impl ExcC14n {
         extra: ApexExtra<'d>,
         out: &mut W,
     ) -> Result<(), C14nError> {
-        check_subtree(apex, &self.inclusive)?;
+        check_subtree(apex, self)?;
         if let Some((_, uri)) = extra.decl {
             if !is_absolute_uri(uri) {
                 return Err(C14nError::RelativeNamespaceUri { uri: uri.into() });
@@ -117,7 +135,7 @@ impl ExcC14n {
     /// the comments before and after it.
     pub fn canonicalize_document(&self, doc: &Document) -> Result<Vec<u8>, C14nError> {
         let root = doc.root();
-        check_subtree(root, &self.inclusive)?;
+        check_subtree(root, self)?;
         let mut out = Vec::with_capacity(doc.source().len());
         let mut after_root = false;
         for &id in &doc.top {
@@ -148,7 +166,7 @@ impl ExcC14n {
 /// namespace URI declared in the subtree, or one the subtree would render —
 /// a namespace its elements or attributes use, or a PrefixList entry — even
 /// when it is declared on an ancestor.
-fn check_subtree(apex: Element<'_>, inclusive: &[String]) -> Result<(), C14nError> {
+fn check_subtree(apex: Element<'_>, c14n: &ExcC14n) -> Result<(), C14nError> {
     let relative = |uri: &str| !uri.is_empty() && !is_absolute_uri(uri);
     let fail = |uri: &str| Err(C14nError::RelativeNamespaceUri { uri: uri.into() });
     for e in apex.descendants() {
@@ -164,10 +182,18 @@ fn check_subtree(apex: Element<'_>, inclusive: &[String]) -> Result<(), C14nErro
             }
         }
     }
-    for p in inclusive {
-        let prefix = (!p.is_empty()).then_some(p.as_str());
-        if let Some(uri) = apex.lookup_namespace(prefix).filter(|u| relative(u)) {
-            return fail(uri);
+    // The PrefixList renders at the apex the binding in scope there of each listed
+    // prefix: one pass over the in-scope declarations, nearest first, never a lookup per
+    // listed prefix (attack catalogue F1).
+    if !c14n.sorted.is_empty() {
+        let mut seen = std::collections::HashSet::new();
+        for e in std::iter::successors(Some(apex), |e| e.parent()) {
+            for (p, uri) in e.namespace_declarations() {
+                let p = p.unwrap_or("");
+                if seen.insert(p) && c14n.lists(p) && relative(uri) {
+                    return fail(uri);
+                }
+            }
         }
     }
     Ok(())
@@ -247,7 +273,6 @@ pub(crate) fn apex_namespaces<'a>(
 struct Frame {
     node: u32,
     rendered_mark: usize,
-    scope_mark: usize,
 }
 
 struct Walker<'a, 'd, W: Write> {
@@ -257,8 +282,10 @@ struct Walker<'a, 'd, W: Write> {
     out: &'a mut W,
     /// Namespaces rendered by output ancestors: (prefix, "" for default; URI).
     rendered: Vec<(&'d str, &'d str)>,
-    /// In-scope declarations, only kept when a PrefixList needs them.
-    scope: Vec<(&'d str, &'d str)>,
+    /// The declarations in scope at the apex from its ancestors, outermost first; only
+    /// kept when a PrefixList needs them (below the apex only an element's own
+    /// declarations matter).
+    ancestor_scope: Vec<(&'d str, &'d str)>,
     stack: Vec<Frame>,
     attrs: Vec<(&'d str, &'d str, Option<&'d str>, &'d str)>,
     render: Vec<(&'d str, &'d str)>,
@@ -268,8 +295,8 @@ struct Walker<'a, 'd, W: Write> {
 impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
     fn new(c14n: &'a ExcC14n, apex: Element<'d>, out: &'a mut W) -> Self {
         let doc = apex.document();
-        let mut scope = Vec::new();
-        if !c14n.inclusive.is_empty() {
+        let mut ancestor_scope = Vec::new();
+        if !c14n.sorted.is_empty() {
             // The apex's ancestors contribute their declarations, outermost first.
             let mut chain = Vec::new();
             let mut cur = apex.parent();
@@ -278,7 +305,7 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
                 cur = e.parent();
             }
             for e in chain.iter().rev() {
-                scope.extend(e.namespace_declarations().map(|(p, u)| (p.unwrap_or(""), u)));
+                ancestor_scope.extend(e.namespace_declarations().map(|(p, u)| (p.unwrap_or(""), u)));
             }
         }
         Walker {
@@ -287,7 +314,7 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
             apex: apex.id,
             out,
             rendered: Vec::new(),
-            scope,
+            ancestor_scope,
             stack: Vec::new(),
             attrs: Vec::new(),
             render: Vec::new(),
@@ -297,10 +324,6 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
 
     fn rendered_uri(&self, prefix: &str) -> &'d str {
         self.rendered.iter().rev().find(|(p, _)| same(p, prefix)).map_or("", |&(_, u)| u)
-    }
-
-    fn in_scope(&self, prefix: &str) -> Option<&'d str> {
-        self.scope.iter().rev().find(|(p, _)| same(p, prefix)).map(|&(_, u)| u)
     }
 
     /// Queues `xmlns[:prefix]="uri"` unless the nearest output ancestor already rendered it.
@@ -360,15 +383,9 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
     fn start_tag(&mut self, id: u32) -> Result<(), C14nError> {
         let doc = self.doc;
         let el = Element { doc, id };
-        let frame = Frame { node: id, rendered_mark: self.rendered.len(), scope_mark: self.scope.len() };
-        let track_scope = !self.c14n.inclusive.is_empty();
+        let frame = Frame { node: id, rendered_mark: self.rendered.len() };
+        let listed = !self.c14n.sorted.is_empty();
         let extra = if id == self.apex { self.extra.take() } else { None };
-        if track_scope {
-            self.scope.extend(el.namespace_declarations().map(|(p, u)| (p.unwrap_or(""), u)));
-            if let Some((p, u)) = extra.and_then(|x| x.decl) {
-                self.scope.push((p, u));
-            }
-        }
 
         self.render.clear();
         // Visibly utilized: the element's own prefix (or the default namespace) …
@@ -391,17 +408,17 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
         // InclusiveNamespaces prefixes are treated as in inclusive c14n: all of them at
         // the apex; below it only those an element declares itself (every element of
         // the subtree is output, so an undeclared prefix keeps the value rendered above).
-        if track_scope {
-            for i in 0..self.c14n.inclusive.len() {
-                let p = self.c14n.inclusive[i].as_str();
-                if id != self.apex && !el.namespace_declarations().any(|(q, _)| q.unwrap_or("") == p) {
-                    continue;
-                }
-                let prefix = self.intern_prefix(p);
-                match self.in_scope(p) {
-                    Some(uri) if !uri.is_empty() || p.is_empty() => self.want(prefix, uri),
-                    None if p.is_empty() => self.want("", ""),
-                    _ => {}
+        // Cost: one pass over the list at the apex, then a lookup per declaration —
+        // never list × elements (attack catalogue F1).
+        if listed {
+            if id == self.apex {
+                self.want_listed_at_apex(el, extra.and_then(|x| x.decl));
+            } else {
+                for (q, uri) in el.namespace_declarations() {
+                    let q = q.unwrap_or("");
+                    if (!uri.is_empty() || q.is_empty()) && self.c14n.lists(q) {
+                        self.want(q, uri);
+                    }
                 }
             }
         }
@@ -433,12 +450,23 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
         Ok(())
     }
 
-    /// Gives an inclusive prefix the document's lifetime (it is compared, not stored long).
-    fn intern_prefix(&self, p: &str) -> &'d str {
-        if p.is_empty() {
-            return "";
+    /// Queues, at the apex, the binding in scope of each PrefixList entry: the nearest
+    /// declaration (the apex's own, the signer's extra one, then its ancestors'); an
+    /// unlisted or unbound prefix renders nothing, `#default` unbound renders `xmlns=""`.
+    fn want_listed_at_apex(&mut self, apex: Element<'d>, extra: Option<(&'d str, &'d str)>) {
+        let mut scope: std::collections::HashMap<&'d str, &'d str> = std::collections::HashMap::new();
+        let own = apex.namespace_declarations().map(|(p, u)| (p.unwrap_or(""), u));
+        for (p, u) in self.ancestor_scope.iter().copied().chain(own).chain(extra) {
+            scope.insert(p, u);
         }
-        self.scope.iter().rev().find(|(q, _)| *q == p).map_or("", |&(q, _)| q)
+        let c14n = self.c14n;
+        for p in &c14n.sorted {
+            match scope.get_key_value(p.as_str()) {
+                Some((&q, &uri)) if !uri.is_empty() || q.is_empty() => self.want(q, uri),
+                None if p.is_empty() => self.want("", ""),
+                _ => {}
+            }
+        }
     }
 
     fn end_tag(&mut self, id: u32) -> Result<(), C14nError> {
@@ -449,7 +477,6 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
         if let Some(frame) = self.stack.pop() {
             debug_assert_eq!(frame.node, id);
             self.rendered.truncate(frame.rendered_mark);
-            self.scope.truncate(frame.scope_mark);
         }
         Ok(())
     }

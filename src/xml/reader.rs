@@ -30,6 +30,12 @@ pub struct Limits {
     pub max_namespaces_in_scope: usize,
     /// Bytes of one text node (after decoding). Default 8 MiB.
     pub max_text_bytes: usize,
+    /// Entries of one `ec:InclusiveNamespaces` PrefixList, repeats counted. Not a
+    /// reader limit: the verifier applies it to each PrefixList before building a
+    /// canonicalizer from it. Default 128, twice the namespaces a document may have
+    /// in scope by default, so every prefix a real signer can list fits (attack
+    /// catalogue F1).
+    pub max_prefix_list_entries: usize,
 }
 
 impl Default for Limits {
@@ -40,6 +46,7 @@ impl Default for Limits {
             max_attributes: 64,
             max_namespaces_in_scope: 64,
             max_text_bytes: 8 << 20,
+            max_prefix_list_entries: 128,
         }
     }
 }
