@@ -201,6 +201,13 @@ fn run_criterion(setups: &[ProviderSetup]) {
                 b.iter(|| s.verifier_cached.verify(black_box(&x.signed)).unwrap())
             });
             g.bench_function("verify_full_chain", |b| b.iter(|| s.verifier_full.verify(black_box(&x.signed)).unwrap()));
+            if x.sample == "vraag1" {
+                // F1: the same message with the largest PrefixLists the default limits allow.
+                let listed = with_max_prefix_lists(&x.signed, s.signer.identity().signing_key());
+                g.bench_function("verify_cached_chain_max_prefix_list", |b| {
+                    b.iter(|| s.verifier_cached.verify(black_box(&listed)).unwrap())
+                });
+            }
             g.bench_function("stage_digest_sha1", |b| {
                 b.iter(|| {
                     let mut d = s.p.provider.new_digest(dho_wss::crypto::DigestAlgorithm::Sha1);
@@ -421,6 +428,21 @@ fn run_ratios(setups: &[ProviderSetup], out: &mut String) {
             verify_growth / size_ratio
         );
 
+        // F1 (docs/ATTACKS.md): a message carrying the largest PrefixLists the default limits
+        // allow (in the Body Transform and in SignedInfo), re-signed, against the same message
+        // without the added entries. Target ≤ 2.
+        let _ =
+            writeln!(text, "\nMaximum PrefixList (F1), verify time against the same message without it (target ≤ 2):");
+        for x in s.samples.iter().filter(|x| x.sample == "vraag1" || x.sample == "body5mb") {
+            let listed = with_max_prefix_lists(&x.signed, key);
+            s.verifier_cached.verify(&listed).expect("the maximum PrefixList verifies");
+            let (_, _, ratio) =
+                interleaved(&mut || drop(black_box(s.verifier_cached.verify(&listed).unwrap())), &mut || {
+                    drop(black_box(s.verifier_cached.verify(&x.signed).unwrap()))
+                });
+            let _ = writeln!(text, "- {} ({name}): {ratio:.3} ({})", x.sample, mark_f1(ratio));
+        }
+
         // Targets.
         let sign1 = rows[0].1.iter().find(|r| r.what == "sign vraag1").map_or(f64::NAN, |r| r.ratio);
         let find = |w: &str| rows[1].1.iter().find(|r| r.what == w).map_or(f64::NAN, |r| r.op);
@@ -440,6 +462,56 @@ fn run_ratios(setups: &[ProviderSetup], out: &mut String) {
     }
     print!("{text}");
     out.push_str(&text);
+}
+
+fn mark_f1(ratio: f64) -> &'static str {
+    if ratio <= 2.0 {
+        "met"
+    } else {
+        "MISSED"
+    }
+}
+
+/// `signed` with both PrefixLists (SignedInfo's and the Body Transform's) filled up to
+/// `Limits::max_prefix_list_entries` with made-up prefixes, and SignedInfo signed again.
+fn with_max_prefix_lists(signed: &[u8], key: &dyn dho_wss::crypto::SigningKey) -> Vec<u8> {
+    const EC: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+    let max = dho_wss::xml::Limits::default().max_prefix_list_entries;
+    let fill = |list: &str| -> String {
+        let have = list.split_ascii_whitespace().count();
+        let extra: Vec<String> = (0..max - have).map(|i| format!("f{i}")).collect();
+        [list, &extra.join(" ")].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ")
+    };
+    let mut text = String::from_utf8(signed.to_vec()).unwrap();
+    for anchor in ["<ds:CanonicalizationMethod ", "<ds:Transform "] {
+        let at = text.find(anchor).unwrap();
+        let end_tag = at + text[at..].find('>').unwrap() + 1;
+        if text[end_tag..].starts_with("<ec:InclusiveNamespaces") {
+            let open = end_tag + text[end_tag..].find("PrefixList=\"").unwrap() + "PrefixList=\"".len();
+            let close = open + text[open..].find('"').unwrap();
+            let filled = fill(&text[open..close]);
+            text.replace_range(open..close, &filled);
+        } else {
+            let inc = format!(
+                r#"<ec:InclusiveNamespaces xmlns:ec="{EC}" PrefixList="{}"></ec:InclusiveNamespaces>"#,
+                fill("")
+            );
+            text.insert_str(end_tag, &inc);
+        }
+    }
+    let mut limits = dho_wss::xml::Limits::default();
+    limits.max_input_bytes = 64 << 20;
+    let doc = Document::parse_with(text.as_bytes(), &limits).unwrap();
+    let si = doc.root().descendants().find(|e| e.local_name() == "SignedInfo").unwrap();
+    let list = si.descendants().find(|e| e.local_name() == "InclusiveNamespaces").unwrap();
+    let c14n = ExcC14n::new().with_prefix_list(list.attribute(None, "PrefixList").unwrap()).unwrap();
+    let value = key.sign(SignatureAlgorithm::RsaSha1, &c14n.canonicalize(si).unwrap()).unwrap();
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(value);
+    let start = text.find("<ds:SignatureValue>").unwrap() + "<ds:SignatureValue>".len();
+    let end = text.find("</ds:SignatureValue>").unwrap();
+    text.replace_range(start..end, &b64);
+    text.into_bytes()
 }
 
 // ---------------------------------------------------------------------------------------------
