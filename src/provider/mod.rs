@@ -24,7 +24,9 @@
 //!
 //! ```
 //! use dho_wss::keys::SigningIdentity;
-//! use dho_wss::provider::{demo, Bindings, MemoryStore, Pep, PepPolicy, Provider, Reply, ReplyVerifier};
+//! use dho_wss::provider::{
+//!     demo, Bindings, CertificateSelector, MemoryStore, Pep, PepPolicy, Provider, Reply, ReplyVerifier,
+//! };
 //! use dho_wss::trust::{CertificateValidator, TrustAnchors};
 //! use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 //! # let signed_request = Signer::new(
@@ -42,9 +44,10 @@
 //!     .with_reply_signer(Signer::new(identity, SignatureProfile::dho_legacy_rsa_sha1()));
 //! let response = provider.handle(&signed_request, &demo::DemoHandler); // a signed Repliek or Fault
 //!
-//! // Institution: verify the reply against the provider's trust anchors.
+//! // Institution: verify the reply against the provider's trust anchors and its pinned certificate.
 //! let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;
-//! let client = ReplyVerifier::new(Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), CertificateValidator::new(anchors)));
+//! let verifier = Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), CertificateValidator::new(anchors));
+//! let client = ReplyVerifier::new(verifier, CertificateSelector::common_name("dho-wss-test.dho-provider"));
 //! match client.read(response.bytes())? {
 //!     Reply::Repliek { repliek, .. } => assert!(repliek.uitzonderingen().is_empty()),
 //!     other => panic!("{other:?}"),
@@ -120,8 +123,11 @@
 //!
 //! # Client side
 //!
-//! [`ReplyVerifier`] verifies a reply against the provider's trust anchors and returns a
-//! typed [`Reply`]; unsigned Faults are rejected unless [`UnsignedFaults::Accept`] is chosen.
+//! [`ReplyVerifier`] verifies a reply against the provider's trust anchors **and** the
+//! provider's certificate, which it is built with (a [`CertificateSelector`]: DN, CN or SHA-256
+//! fingerprint), and returns a typed [`Reply`]. A reply signed by any other certificate under
+//! the anchors — another institution's, from the same CA — is [`ReplyError::UnexpectedSigner`]
+//! (attack catalogue F2). Unsigned Faults are rejected unless [`UnsignedFaults::Accept`] is chosen.
 //! [`resend`] builds the new Verzoek that resends Vragen with their original Refertes.
 
 mod binding;

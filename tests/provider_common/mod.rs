@@ -22,6 +22,8 @@ pub const WRITE_NAAM: &str = "RegistreerInschrijving";
 pub const WRITE_VERSIE: &str = "01.00.0000";
 pub const LEGACY_NS: &str = "http://legacy-01_02.dho.test";
 pub const LEGACY_NAAM: &str = "GeefLegacy";
+/// The Common Name of the test provider's certificate (`provider.crt.pem`).
+pub const PROVIDER_CN: &str = "dho-wss-test.dho-provider";
 
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -86,7 +88,7 @@ pub fn pep() -> Pep {
 /// The client's reply verifier: the provider's trust anchors (the test CA) and its CN pinned.
 pub fn reply_verifier() -> ReplyVerifier {
     let verifier = Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), validator());
-    ReplyVerifier::new(verifier).expect_signer(CertificateSelector::common_name("dho-wss-test.dho-provider"))
+    ReplyVerifier::new(verifier, CertificateSelector::common_name(PROVIDER_CN))
 }
 
 pub fn afzender(identificatie: &str) -> Afzender {
@@ -162,7 +164,7 @@ pub fn wsse(local: &str) -> FaultCode {
 pub fn verified_repliek(reply: Reply) -> Repliek {
     match reply {
         Reply::Repliek { repliek, signer, .. } => {
-            assert_eq!(signer.common_name(), Some("dho-wss-test.dho-provider"));
+            assert_eq!(signer.common_name(), Some(PROVIDER_CN));
             repliek
         }
         other => panic!("expected a signed Repliek, got {other:?}"),
