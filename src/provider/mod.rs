@@ -82,7 +82,7 @@
 //! |---|---|---|---|
 //! | 13001 | 2 | `NotAuthorized` | the signing certificate may not speak for the Afzender's Instellingsnummer (Omstandigheid says which certificate and number) |
 //! | 13002 | 2 | `NotAnInstellingsnummer` | Afzender/Identificatie is not 1..6 digits |
-//! | 13010 | 3 | `ReferteReused` | a Vraag Referte already answered for this institution, resent with another Inhoud or operation |
+//! | 13010 | 3 | `ReferteReused` | a Vraag Referte already answered for this institution, resent with another Inhoud or operation, or by another signing certificate or with another OrganisatieEenheid, Hoedanigheid or Gebruiker (Omstandigheid says so; attack catalogue F6) |
 //! | 13011 | 3 | `InProgress` | the same Vraag Referte is still being worked on elsewhere after the store's wait |
 //! | 13090 | 3 | `ProcessingFailed` | the handler failed technically (nothing stored; resend) |
 //!
@@ -116,7 +116,11 @@
 //! [`store`]: a resent Vraag gets the stored Antwoord without the handler running again;
 //! only answers without a FOUT are stored; reads ([`VraagHandler::is_read`], by default
 //! [`OperationSpec::read_only`]) are never stored; a resend whose [`Fingerprint`]
-//! (operation + canonical Inhoud) differs gets 13010. [`MemoryStore`] keeps answers in the
+//! (operation + canonical Inhoud) differs gets 13010. A stored answer belongs to its
+//! [`Requester`] — the signing certificate (SHA-256) and the Afzender's OrganisatieEenheid,
+//! Hoedanigheid and Gebruiker: another application of the same institution, or the same
+//! application for another user, reusing the Referte gets 13010 too, never the stored
+//! answer, and the handler does not run (attack catalogue F6). [`MemoryStore`] keeps answers in the
 //! process; `SqliteStore` (feature `sqlite`, on by default) in a file, safe across
 //! processes and restarts. Concurrent resends of one Referte run the handler once: the
 //! first claims, the others wait and then read the stored answer.
@@ -153,4 +157,4 @@ pub use pep::{
 pub use service::{Answered, HandlerError, Outcome, ProcessingError, Provider, Response, VraagHandler};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteStore, BUSY_TIMEOUT, DEFAULT_STALE_CLAIM};
-pub use store::{AnswerKey, AnswerStore, Claim, Fingerprint, MemoryStore, StoreError, StoredAnswer};
+pub use store::{AnswerKey, AnswerStore, Claim, Fingerprint, MemoryStore, Requester, StoreError, StoredAnswer};

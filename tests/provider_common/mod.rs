@@ -85,6 +85,16 @@ pub fn pep() -> Pep {
     Pep::new(policy())
 }
 
+/// The Common Name of `institution-app2.crt.pem`: a second application certificate of
+/// institution 001234 (same test CA, same serialNumber).
+pub const APP2_CN: &str = "dho-wss-test-app2.instelling-001234.hogeschool-test";
+
+/// [`policy`] with the second application of 001234 (`institution-app2`, by CN) bound to
+/// 001234 too: two certificates that speak for one Instellingsnummer.
+pub fn policy_with_second_application() -> PepPolicy {
+    policy().bindings(Bindings::new().bind(CertificateSelector::common_name(APP2_CN), [instellingsnummer("001234")]))
+}
+
 /// The client's reply verifier: the provider's trust anchors (the test CA) and its CN pinned.
 pub fn reply_verifier() -> ReplyVerifier {
     let verifier = Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), validator());
@@ -119,7 +129,12 @@ pub fn inschrijving(student: &str) -> Inhoud {
 
 /// A write Verzoek of `identificatie` with these (Referte, Inhoud) Vragen.
 pub fn write_verzoek(identificatie: &str, vragen: &[(&Referte, Inhoud)]) -> (Operatie, Verzoek) {
-    let mut b = Verzoek::builder(WRITE_NAAM, Versie::new(WRITE_VERSIE).expect("versie"), afzender(identificatie));
+    write_verzoek_from(afzender(identificatie), vragen)
+}
+
+/// A write Verzoek from `afzender` with these (Referte, Inhoud) Vragen.
+pub fn write_verzoek_from(afzender: Afzender, vragen: &[(&Referte, Inhoud)]) -> (Operatie, Verzoek) {
+    let mut b = Verzoek::builder(WRITE_NAAM, Versie::new(WRITE_VERSIE).expect("versie"), afzender);
     for (r, i) in vragen {
         b = b.vraag(Vraag::new((*r).clone(), i.clone()));
     }
