@@ -9,11 +9,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use dho_wss::model::{Inhoud, Referte, Repliek, SchemaVersion, Uitkomst, Uitzondering, Vraag};
+use dho_wss::model::{
+    Afzender, Inhoud, Insz, ObjectId, Referte, Repliek, SchemaVersion, Uitkomst, Uitzondering, Vraag,
+};
 use dho_wss::provider::store::{decode_uitkomst, encode_uitkomst};
 use dho_wss::provider::{
-    resend, resend_vragen, AnswerKey, AnswerStore, AuthorizedVerzoek, Claim, Code, HandlerError, MemoryStore, Outcome,
-    ProcessingError, Provider, StoreError, StoredAnswer, VraagHandler,
+    resend, resend_vragen, AnswerKey, AnswerStore, AuthorizedVerzoek, Claim, Code, Fingerprint, HandlerError,
+    MemoryStore, Outcome, Pep, ProcessingError, Provider, Requester, StoreError, StoredAnswer, VraagHandler,
 };
 
 use provider_common::*;
@@ -175,6 +177,116 @@ fn concurrent_resends_run_the_work_once<S: AnswerStore + 'static>(store: S) {
     }
 }
 
+// ------------------------------------------------------------------ whose answer (attack catalogue F6)
+
+fn two_applications<S: AnswerStore>(store: S) -> Provider<S> {
+    Provider::new(Pep::new(policy_with_second_application()), store)
+}
+
+fn insz(s: &str) -> Insz {
+    Insz::new(s).expect("insz")
+}
+
+/// An Afzender of 001234 with every context field the answer store binds.
+fn full_afzender() -> dho_wss::model::AfzenderBuilder {
+    Afzender::builder("001234").organisatie_eenheid("FIN").hoedanigheid("801").gebruiker(insz("85073003328"))
+}
+
+/// The ObjectID the [`CountingHandler`] answered `referte` with (unique per run).
+fn object_id(repliek: &Repliek, referte: &Referte) -> String {
+    let inhoud = repliek.antwoord(referte).and_then(|a| a.inhoud()).expect("Inhoud");
+    inhoud.read_object_id().expect("ObjectID").as_str().to_owned()
+}
+
+/// `original` resent (new message, same Vragen) and signed by `who`.
+fn resigned_by(who: &str, original: &(dho_wss::model::Operatie, dho_wss::model::Verzoek)) -> Vec<u8> {
+    signed(who, &(original.0.clone(), resend(&original.1).expect("resend")))
+}
+
+/// Handles `bytes`, which must be refused for `referte` with exactly [`Code::ReferteReused`],
+/// without the handler running and without `not_leaked` anywhere in the reply.
+fn assert_referte_reused<S: AnswerStore>(
+    p: &Provider<S>,
+    h: &CountingHandler,
+    bytes: &[u8],
+    referte: &Referte,
+    not_leaked: &str,
+) {
+    let calls = h.calls();
+    let response = p.handle(bytes, h);
+    assert!(matches!(response.outcome(), Outcome::Answered { .. }), "{:?}", response.outcome());
+    let repliek = repliek_of(response.envelope());
+    let antwoord = repliek.antwoord(referte).expect("Antwoord");
+    assert_eq!(code_of(repliek, referte).and_then(Code::from_identificatie), Some(Code::ReferteReused));
+    assert!(antwoord.is_fout() && antwoord.inhoud().is_none());
+    // Refused for who asks, not for what: the Omstandigheid says so.
+    let omstandigheid = antwoord.uitzonderingen()[0].omstandigheid().unwrap_or_default();
+    assert!(omstandigheid.contains("ander certificaat"), "{omstandigheid:?}");
+    assert_eq!(h.calls(), calls, "the handler must not run");
+    assert!(!String::from_utf8_lossy(response.bytes()).contains(not_leaked), "another signer's answer was handed out");
+}
+
+fn resend_by_the_same_signer_and_context_gets_the_stored_answer<S: AnswerStore>(store: S) {
+    let p = two_applications(store);
+    let h = CountingHandler::default();
+    let r = Referte::generate();
+    let request = write_verzoek_from(full_afzender().build().expect("afzender"), &[(&r, inschrijving("a"))]);
+    let first = answer(&p, &h, &signed("institution-app2", &request));
+    assert_eq!(h.calls(), 1);
+    // resend() keeps OrganisatieEenheid, Hoedanigheid and Gebruiker.
+    let again = answer(&p, &h, &resigned_by("institution-app2", &request));
+    assert_eq!(h.calls(), 1, "the work must not run again");
+    assert_eq!(again.antwoord(&r), first.antwoord(&r));
+    // Afzender/Naam is not part of the bound context (a display name, not an identity).
+    let renamed = full_afzender().naam("Andere naam").build().expect("afzender");
+    let named = answer(&p, &h, &signed("institution-app2", &write_verzoek_from(renamed, &[(&r, inschrijving("a"))])));
+    assert_eq!(h.calls(), 1);
+    assert_eq!(named.antwoord(&r), first.antwoord(&r));
+}
+
+fn referte_of_another_application_of_the_institution_is_13010<S: AnswerStore>(store: S) {
+    let p = two_applications(store);
+    let h = CountingHandler::default();
+    let r = Referte::generate();
+    let request = write_verzoek("001234", &[(&r, inschrijving("a"))]);
+    let first = answer(&p, &h, &signed("institution", &request));
+    let first_id = object_id(&first, &r);
+    // The second application of the same institution, same Afzender, same Vraag: refused.
+    assert_referte_reused(&p, &h, &resigned_by("institution-app2", &request), &r, &first_id);
+    // Its refusal did not replace the answer: the first application's resend still gets it.
+    assert_eq!(answer(&p, &h, &resigned_by("institution", &request)).antwoord(&r), first.antwoord(&r));
+    assert_eq!(h.calls(), 1);
+    // And the other way round.
+    let r2 = Referte::generate();
+    let theirs = write_verzoek("001234", &[(&r2, inschrijving("b"))]);
+    let second = answer(&p, &h, &signed("institution-app2", &theirs));
+    assert_eq!(h.calls(), 2);
+    assert_referte_reused(&p, &h, &resigned_by("institution", &theirs), &r2, &object_id(&second, &r2));
+}
+
+fn same_signer_with_another_afzender_context_is_13010<S: AnswerStore>(store: S) {
+    let p = provider(store);
+    let h = CountingHandler::default();
+    let r = Referte::generate();
+    let vraag = |afzender: Afzender| write_verzoek_from(afzender, &[(&r, inschrijving("a"))]);
+    let first = answer(&p, &h, &signed("institution", &vraag(full_afzender().build().expect("afzender"))));
+    let first_id = object_id(&first, &r);
+    let others = [
+        ("another Gebruiker", full_afzender().gebruiker(insz("05022845616"))),
+        ("another Hoedanigheid", full_afzender().hoedanigheid("802")),
+        ("another OrganisatieEenheid", full_afzender().organisatie_eenheid("HR")),
+        ("no Gebruiker", Afzender::builder("001234").organisatie_eenheid("FIN").hoedanigheid("801")),
+    ];
+    for (what, afzender) in others {
+        let bytes = signed("institution", &vraag(afzender.build().expect(what)));
+        assert_referte_reused(&p, &h, &bytes, &r, &first_id);
+    }
+    assert_eq!(h.calls(), 1);
+    // The original context still gets its answer.
+    let again = answer(&p, &h, &signed("institution", &vraag(full_afzender().build().expect("afzender"))));
+    assert_eq!(again.antwoord(&r), first.antwoord(&r));
+}
+
 macro_rules! on_every_store {
     ($($name:ident),* $(,)?) => {
         mod memory {
@@ -197,6 +309,9 @@ on_every_store!(
     reads_are_not_stored,
     reused_referte_with_other_inhoud_is_13010,
     concurrent_resends_run_the_work_once,
+    resend_by_the_same_signer_and_context_gets_the_stored_answer,
+    referte_of_another_application_of_the_institution_is_13010,
+    same_signer_with_another_afzender_context_is_13010,
 );
 
 // ------------------------------------------------------------------ failures and waits
@@ -277,6 +392,25 @@ fn a_panicking_handler_releases_its_claim() {
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| p.handle(&bytes, &Panics)));
     assert!(caught.is_err());
     assert_eq!(p.store().claim(&key("001234", &r)).expect("claim"), Claim::Claimed);
+}
+
+/// A store that gives back no requester (as one that does not keep it would) fails closed.
+#[test]
+fn an_answer_without_a_requester_is_never_handed_out() {
+    let p = provider(MemoryStore::new());
+    let h = CountingHandler::default();
+    let r = Referte::generate();
+    let request = write_verzoek("001234", &[(&r, inschrijving("x"))]);
+    let k = key("001234", &r);
+    let orphan = Uitkomst::ok(Inhoud::object_id(&ObjectId::new("orphan-answer").expect("id")).expect("i"));
+    assert_eq!(p.store().claim(&k).expect("claim"), Claim::Claimed);
+    let stored = StoredAnswer {
+        fingerprint: Fingerprint::of(&request.0, request.1.vragen()[0].inhoud()),
+        requester: None,
+        antwoord: encode_uitkomst(&r, &orphan).expect("encode"),
+    };
+    p.store().complete(&k, &stored).expect("complete");
+    assert_referte_reused(&p, &h, &signed("institution", &request), &r, "orphan-answer");
 }
 
 #[test]
@@ -366,7 +500,11 @@ mod sqlite_store {
         // Once the claim counts as stale (its owner died mid-work), it is taken over.
         let c = SqliteStore::open(&path).expect("c").with_stale_claim_after(Duration::ZERO);
         assert_eq!(c.claim(&k).expect("claim"), Claim::Claimed);
-        let answer = StoredAnswer { fingerprint: dho_wss::provider::Fingerprint([7; 32]), antwoord: b"x".to_vec() };
+        let answer = StoredAnswer {
+            fingerprint: dho_wss::provider::Fingerprint([7; 32]),
+            requester: Some(Requester::from_parts([8; 32], [9; 32])),
+            antwoord: b"x".to_vec(),
+        };
         // The first owner lost it: its answer is refused, atomically.
         assert!(matches!(a.complete(&k, &answer), Err(StoreError::ClaimLost { .. })));
         a.release(&k).expect("release");
@@ -374,6 +512,109 @@ mod sqlite_store {
         c.complete(&k, &answer).expect("complete");
         assert_eq!(b.claim(&k).expect("claim"), Claim::Answered(answer.clone()));
         assert_eq!(a.get(&k).expect("get"), Some(answer));
+    }
+
+    /// `dho_answers` and `dho_claims` exactly as the code before issue 10 created them
+    /// (`PRAGMA user_version = 1`): no requester columns.
+    const SCHEMA_1: &str = "
+    CREATE TABLE IF NOT EXISTS dho_claims (
+        instelling TEXT NOT NULL,
+        referte    TEXT NOT NULL,
+        owner      TEXT NOT NULL,
+        claimed_at INTEGER NOT NULL,
+        PRIMARY KEY (instelling, referte)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS dho_answers (
+        instelling  TEXT NOT NULL,
+        referte     TEXT NOT NULL,
+        fingerprint BLOB NOT NULL CHECK (length(fingerprint) = 32),
+        antwoord    BLOB NOT NULL,
+        stored_at   INTEGER NOT NULL,
+        PRIMARY KEY (instelling, referte)
+    ) WITHOUT ROWID;
+    ";
+
+    fn columns(raw: &rusqlite::Connection) -> Vec<String> {
+        let mut stmt = raw.prepare("SELECT name FROM pragma_table_info('dho_answers')").expect("prepare");
+        let names = stmt.query_map([], |row| row.get(0)).expect("query");
+        names.collect::<Result<_, _>>().expect("names")
+    }
+
+    /// Attack catalogue F6, migration: an answer stored by schema 1 has no requester; it is
+    /// kept (its Referte stays used, the work is not redone) but never handed out.
+    #[test]
+    fn a_schema_1_file_is_migrated_and_its_answers_are_never_replayed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("answers.sqlite");
+        let r = Referte::generate();
+        let request = write_verzoek("001234", &[(&r, inschrijving("before the upgrade"))]);
+        let old_answer = Uitkomst::ok(Inhoud::object_id(&ObjectId::new("stored-by-schema-1").expect("id")).expect("i"));
+        {
+            // The file as the previous version left it, with one answer whose fingerprint
+            // matches the Vraag (so that only the missing requester can refuse it).
+            let raw = rusqlite::Connection::open(&path).expect("raw");
+            raw.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(())).expect("wal");
+            raw.execute_batch(SCHEMA_1).expect("schema 1");
+            raw.execute_batch("PRAGMA user_version = 1").expect("version");
+            raw.execute(
+                "INSERT INTO dho_answers (instelling, referte, fingerprint, antwoord, stored_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![
+                    "001234",
+                    r.as_str(),
+                    Fingerprint::of(&request.0, request.1.vragen()[0].inhoud()).as_bytes().as_slice(),
+                    encode_uitkomst(&r, &old_answer).expect("encode"),
+                    1_700_000_000_i64,
+                ],
+            )
+            .expect("old answer");
+            assert!(!columns(&raw).contains(&"signer_sha256".to_owned()));
+        }
+
+        let store = SqliteStore::open(&path).expect("open migrates");
+        let raw = rusqlite::Connection::open(&path).expect("raw");
+        let version: i64 = raw.query_row("PRAGMA user_version", [], |row| row.get(0)).expect("version");
+        assert_eq!(version, 2);
+        let cols = columns(&raw);
+        assert!(cols.contains(&"signer_sha256".to_owned()) && cols.contains(&"context_digest".to_owned()), "{cols:?}");
+        // The old answer is kept, without a requester.
+        let kept = store.get(&key("001234", &r)).expect("get").expect("the old answer is kept");
+        assert_eq!(kept.requester, None);
+        assert_eq!(decode_uitkomst(&kept.antwoord).expect("decode"), old_answer);
+
+        // Never handed out, not even to the resend its fingerprint matches; the work is not redone.
+        let p = provider(store);
+        let h = CountingHandler::default();
+        let response = p.handle(&signed("institution", &request), &h);
+        let refused = repliek_of(response.envelope());
+        assert_eq!(code_of(refused, &r).and_then(Code::from_identificatie), Some(Code::ReferteReused));
+        assert!(refused.antwoord(&r).expect("a").inhoud().is_none());
+        assert!(!String::from_utf8_lossy(response.bytes()).contains("stored-by-schema-1"));
+        assert_eq!(h.calls(), 0);
+        let rows: i64 = raw.query_row("SELECT count(*) FROM dho_answers", [], |row| row.get(0)).expect("count");
+        assert_eq!(rows, 1, "the refusal is not stored");
+
+        // New answers record their requester and are replayed to it, also after a reopen.
+        let r2 = Referte::generate();
+        let fresh = write_verzoek("001234", &[(&r2, inschrijving("after the upgrade"))]);
+        let first = answer(&p, &h, &signed("institution", &fresh));
+        assert_eq!(h.calls(), 1);
+        assert!(p.store().get(&key("001234", &r2)).expect("get").and_then(|a| a.requester).is_some());
+        drop(p);
+        let p = provider(SqliteStore::open(&path).expect("reopen schema 2"));
+        assert_eq!(answer(&p, &h, &resigned(&fresh)).antwoord(&r2), first.antwoord(&r2));
+        assert_eq!(h.calls(), 1);
+        let refused = answer(&p, &h, &resigned(&request));
+        assert_eq!(code_of(&refused, &r).and_then(Code::from_identificatie), Some(Code::ReferteReused));
+    }
+
+    #[test]
+    fn a_file_with_an_unexpected_layout_is_refused() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("answers.sqlite");
+        // Schema 1's tables but no version: not something this code wrote.
+        rusqlite::Connection::open(&path).expect("raw").execute_batch(SCHEMA_1).expect("schema 1");
+        assert!(matches!(SqliteStore::open(&path), Err(StoreError::Corrupt { .. })));
     }
 
     #[test]

@@ -93,7 +93,7 @@ fn tampered_request_gets_a_signed_fault_wsse_failed_check() {
             assert_eq!(fault.faultstring(), "The signature or decryption was invalid");
             let detail = fault.detail().expect("detail");
             assert!(detail.element().child_elements().any(|e| e.is(None, "reason") && e.text() == "FailedCheck"));
-            assert_eq!(signer.common_name(), Some("dho-wss-test.dho-provider"));
+            assert_eq!(signer.common_name(), Some(PROVIDER_CN));
         }
         other => panic!("{other:?}"),
     }

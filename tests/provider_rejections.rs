@@ -9,8 +9,8 @@ use dho_wss::model::{
     Afzender, Envelope, Fault, FaultCode, Inhoud, Operatie, Referte, Repliek, SchemaVersion, Versie, Verzoek,
 };
 use dho_wss::provider::{
-    demo, AuthorizedVerzoek, Code, Decision, MemoryStore, Outcome, Pep, PepPolicy, Provider, Rejection, Reply,
-    ReplyError, ReplyVerifier, Response, SubjectSerialNumberRule, UnsignedFaults,
+    demo, AuthorizedVerzoek, CertificateSelector, Code, Decision, MemoryStore, Outcome, Pep, PepPolicy, Provider,
+    Rejection, Reply, ReplyError, ReplyVerifier, Response, SubjectSerialNumberRule, UnsignedFaults,
 };
 use dho_wss::trust::ValidatedCertificate;
 use dho_wss::wss::{VerificationPolicy, Verifier, VerifyError};
@@ -410,8 +410,11 @@ fn client_checks_signer_and_correlation() {
     // Signed by the institution, not the provider: the pin refuses it.
     let by_institution = signer("institution").sign_message(&repliek(&verzoek)).expect("sign");
     assert!(matches!(reply_verifier().read(&by_institution), Err(ReplyError::UnexpectedSigner { .. })));
-    // Without a pin, the provider's anchors (the same test CA here) accept it.
-    let unpinned = ReplyVerifier::new(Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), validator()));
+    // Only the insecure opt-out (the provider's anchors alone, the same test CA here) accepts it.
+    let unpinned = ReplyVerifier::any_signer_under_anchors_insecure(Verifier::new(
+        VerificationPolicy::dho_legacy_rsa_sha1(),
+        validator(),
+    ));
     assert!(matches!(unpinned.read(&by_institution), Ok(Reply::Repliek { .. })));
     // A Repliek to another Verzoek does not answer this one.
     let (_, other) = demo_verzoek("001234");
@@ -440,4 +443,47 @@ fn pep_is_send_and_sync() {
     check::<Provider<MemoryStore>>();
     check::<Arc<ReplyVerifier>>();
     let _ = PepPolicy::new(VerificationPolicy::dho_legacy_rsa_sha1(), validator());
+}
+
+/// Attack catalogue F2: a Repliek taken from the provider, altered, and re-signed by another
+/// institution's certificate under the same CA is refused as `UnexpectedSigner`, whichever way
+/// the provider's certificate is pinned; so is a Fault signed by that institution.
+#[test]
+fn reply_re_signed_by_another_institution_is_an_unexpected_signer() {
+    let request = demo_verzoek("001234");
+    let provider = Provider::new(pep(), MemoryStore::new()).with_reply_signer(signer("provider"));
+    let response = provider.handle(&signed("institution", &request), &demo::DemoHandler);
+    assert!(response.is_signed() && !response.is_fault());
+    // The attacker keeps the message, changes the answer, and signs it with its own certificate.
+    let unsigned = String::from_utf8(response.envelope().to_bytes().expect("bytes")).expect("utf8");
+    let altered = unsigned.replace("Bachelor in de demo-wetenschappen", "Master in de vervalsing");
+    assert_ne!(altered, unsigned);
+    let forged = signer("other").sign_envelope(altered.as_bytes()).expect("sign");
+    let forged_fault = signer("other")
+        .sign_message(&Envelope::Fault(Fault::new(FaultCode::server(), "Internal error").expect("fault")))
+        .expect("sign");
+
+    let anchors_only = || Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), validator());
+    let provider_cert = validated("provider");
+    let pins = [
+        CertificateSelector::common_name(PROVIDER_CN),
+        CertificateSelector::subject_dn(provider_cert.subject_dn()),
+        CertificateSelector::sha256(provider_cert.sha256_fingerprint()).expect("fingerprint"),
+    ];
+    for pin in pins {
+        let client = ReplyVerifier::new(anchors_only(), pin.clone());
+        assert_eq!(client.expected_signer(), Some(&pin));
+        assert!(
+            matches!(client.read_for(&request.1, &forged), Err(ReplyError::UnexpectedSigner { ref subject })
+                if subject.contains("instelling-005678")),
+            "{pin}: a reply signed by another institution was accepted"
+        );
+        assert!(matches!(client.read(&forged_fault), Err(ReplyError::UnexpectedSigner { .. })), "{pin}");
+        // The genuine reply is accepted.
+        assert!(matches!(client.read_for(&request.1, response.bytes()), Ok(Reply::Repliek { .. })), "{pin}");
+    }
+    // Only the loudly named opt-out trusts the anchors alone, and then the forgery passes.
+    let insecure = ReplyVerifier::any_signer_under_anchors_insecure(anchors_only());
+    assert_eq!(insecure.expected_signer(), None);
+    assert!(matches!(insecure.read_for(&request.1, &forged), Ok(Reply::Repliek { .. })));
 }

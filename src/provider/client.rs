@@ -59,7 +59,9 @@ pub enum ReplyError {
     /// The Body holds a Verzoek.
     #[error("the reply holds a Verzoek")]
     NotAReply,
-    /// The reply is signed by a certificate other than the expected provider's.
+    /// The reply verifies under the trust anchors but is signed by a certificate other than
+    /// the provider's that the [`ReplyVerifier`] pins, e.g. another institution's certificate
+    /// from the same CA re-signing an altered reply (attack catalogue F2).
     #[error("reply signed by {subject}, not by the expected provider")]
     UnexpectedSigner {
         /// The signer's subject DN.
@@ -74,31 +76,76 @@ pub enum ReplyError {
 }
 
 /// Verifies replies against the **provider's** trust anchors (a [`Verifier`] of its own,
-/// separate from the institution's signing identity) and reads them into typed values.
+/// separate from the institution's signing identity) **and** the provider's own certificate,
+/// and reads them into typed values.
+///
+/// The anchors alone do not say who the provider is: VO-DCBaaS issues the institutions'
+/// certificates and the provider's under the same CA, so any institution could re-sign a
+/// reply meant for another (attack catalogue F2). A `ReplyVerifier` is therefore built with a
+/// [`CertificateSelector`] naming the provider's certificate ([`new`](Self::new)); a reply
+/// signed by any other certificate is [`ReplyError::UnexpectedSigner`]. Pin by subject DN or
+/// Common Name to survive the provider's certificate renewals, or by SHA-256 fingerprint to
+/// accept exactly one certificate (and update the pin with each renewal).
+///
+/// ```
+/// use dho_wss::provider::{CertificateSelector, ReplyVerifier};
+/// use dho_wss::trust::{CertificateValidator, TrustAnchors};
+/// use dho_wss::wss::{VerificationPolicy, Verifier};
+///
+/// let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;
+/// let verifier = Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), CertificateValidator::new(anchors));
+/// let client = ReplyVerifier::new(verifier, CertificateSelector::common_name("dho-wss-test.dho-provider"));
+/// assert!(client.expected_signer().is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct ReplyVerifier {
     verifier: Verifier,
     unsigned_faults: UnsignedFaults,
-    expected_signer: Option<CertificateSelector>,
+    expected_signer: ExpectedSigner,
     version: Option<SchemaVersion>,
 }
 
+/// Whose signature a [`ReplyVerifier`] accepts.
+#[derive(Debug, Clone)]
+enum ExpectedSigner {
+    /// The provider's certificate, as the selector names it.
+    Provider(CertificateSelector),
+    /// Any certificate the anchors accept (only through the loudly named constructor).
+    AnyUnderAnchorsInsecure,
+}
+
 impl ReplyVerifier {
-    /// Verifies with `verifier` (the provider's trust anchors and signature profiles);
-    /// rejects unsigned Faults.
-    pub fn new(verifier: Verifier) -> Self {
-        ReplyVerifier { verifier, unsigned_faults: UnsignedFaults::Reject, expected_signer: None, version: None }
+    /// Verifies with `verifier` (the provider's trust anchors and signature profiles) and
+    /// accepts only replies signed by the certificate `provider` names (by DN, CN or SHA-256
+    /// fingerprint); rejects unsigned Faults.
+    pub fn new(verifier: Verifier, provider: CertificateSelector) -> Self {
+        Self::with_expected(verifier, ExpectedSigner::Provider(provider))
+    }
+
+    /// **Insecure**: accepts a reply signed by *any* certificate the anchors accept, so any
+    /// institution under the same CA can forge the provider's replies (attack catalogue F2).
+    /// Only for tests and diagnostics; use [`new`](Self::new) with the provider's certificate.
+    pub fn any_signer_under_anchors_insecure(verifier: Verifier) -> Self {
+        Self::with_expected(verifier, ExpectedSigner::AnyUnderAnchorsInsecure)
+    }
+
+    fn with_expected(verifier: Verifier, expected_signer: ExpectedSigner) -> Self {
+        ReplyVerifier { verifier, unsigned_faults: UnsignedFaults::Reject, expected_signer, version: None }
+    }
+
+    /// The provider's certificate this verifier pins; `None` only for
+    /// [`any_signer_under_anchors_insecure`](Self::any_signer_under_anchors_insecure).
+    pub fn expected_signer(&self) -> Option<&CertificateSelector> {
+        match &self.expected_signer {
+            ExpectedSigner::Provider(selector) => Some(selector),
+            ExpectedSigner::AnyUnderAnchorsInsecure => None,
+        }
     }
 
     /// Sets whether unsigned Faults are accepted.
     pub fn unsigned_faults(mut self, policy: UnsignedFaults) -> Self {
         self.unsigned_faults = policy;
-        self
-    }
-
-    /// Pins the provider's certificate (by DN, CN or fingerprint) on top of the anchors.
-    pub fn expect_signer(mut self, selector: CertificateSelector) -> Self {
-        self.expected_signer = Some(selector);
         self
     }
 
@@ -108,7 +155,8 @@ impl ReplyVerifier {
         self
     }
 
-    /// Verifies `bytes` and reads the Repliek or Fault from the verified tree.
+    /// Verifies `bytes`, checks that the provider's pinned certificate signed them, and reads
+    /// the Repliek or Fault from the verified tree.
     pub fn read(&self, bytes: &[u8]) -> Result<Reply, ReplyError> {
         let verified = match self.verifier.verify(bytes) {
             Ok(v) => v,
@@ -116,10 +164,11 @@ impl ReplyVerifier {
             Err(e) => return Err(e.into()),
         };
         let signer = verified.signer().clone();
-        if let Some(sel) = &self.expected_signer {
-            if !sel.matches(&signer) {
+        match &self.expected_signer {
+            ExpectedSigner::Provider(provider) if !provider.matches(&signer) => {
                 return Err(ReplyError::UnexpectedSigner { subject: signer.subject_dn().to_owned() });
             }
+            ExpectedSigner::Provider(_) | ExpectedSigner::AnyUnderAnchorsInsecure => {}
         }
         let child = verified.body_content().ok_or(ReplyError::Model(ModelError::MissingElement {
             expected: "Repliek or Fault",

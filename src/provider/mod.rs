@@ -24,7 +24,9 @@
 //!
 //! ```
 //! use dho_wss::keys::SigningIdentity;
-//! use dho_wss::provider::{demo, Bindings, MemoryStore, Pep, PepPolicy, Provider, Reply, ReplyVerifier};
+//! use dho_wss::provider::{
+//!     demo, Bindings, CertificateSelector, MemoryStore, Pep, PepPolicy, Provider, Reply, ReplyVerifier,
+//! };
 //! use dho_wss::trust::{CertificateValidator, TrustAnchors};
 //! use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 //! # let signed_request = Signer::new(
@@ -42,9 +44,10 @@
 //!     .with_reply_signer(Signer::new(identity, SignatureProfile::dho_legacy_rsa_sha1()));
 //! let response = provider.handle(&signed_request, &demo::DemoHandler); // a signed Repliek or Fault
 //!
-//! // Institution: verify the reply against the provider's trust anchors.
+//! // Institution: verify the reply against the provider's trust anchors and its pinned certificate.
 //! let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;
-//! let client = ReplyVerifier::new(Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), CertificateValidator::new(anchors)));
+//! let verifier = Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), CertificateValidator::new(anchors));
+//! let client = ReplyVerifier::new(verifier, CertificateSelector::common_name("dho-wss-test.dho-provider"));
 //! match client.read(response.bytes())? {
 //!     Reply::Repliek { repliek, .. } => assert!(repliek.uitzonderingen().is_empty()),
 //!     other => panic!("{other:?}"),
@@ -79,7 +82,7 @@
 //! |---|---|---|---|
 //! | 13001 | 2 | `NotAuthorized` | the signing certificate may not speak for the Afzender's Instellingsnummer (Omstandigheid says which certificate and number) |
 //! | 13002 | 2 | `NotAnInstellingsnummer` | Afzender/Identificatie is not 1..6 digits |
-//! | 13010 | 3 | `ReferteReused` | a Vraag Referte already answered for this institution, resent with another Inhoud or operation |
+//! | 13010 | 3 | `ReferteReused` | a Vraag Referte already answered for this institution, resent with another Inhoud or operation, or by another signing certificate or with another OrganisatieEenheid, Hoedanigheid or Gebruiker (Omstandigheid says so; attack catalogue F6) |
 //! | 13011 | 3 | `InProgress` | the same Vraag Referte is still being worked on elsewhere after the store's wait |
 //! | 13090 | 3 | `ProcessingFailed` | the handler failed technically (nothing stored; resend) |
 //!
@@ -113,15 +116,22 @@
 //! [`store`]: a resent Vraag gets the stored Antwoord without the handler running again;
 //! only answers without a FOUT are stored; reads ([`VraagHandler::is_read`], by default
 //! [`OperationSpec::read_only`]) are never stored; a resend whose [`Fingerprint`]
-//! (operation + canonical Inhoud) differs gets 13010. [`MemoryStore`] keeps answers in the
+//! (operation + canonical Inhoud) differs gets 13010. A stored answer belongs to its
+//! [`Requester`] — the signing certificate (SHA-256) and the Afzender's OrganisatieEenheid,
+//! Hoedanigheid and Gebruiker: another application of the same institution, or the same
+//! application for another user, reusing the Referte gets 13010 too, never the stored
+//! answer, and the handler does not run (attack catalogue F6). [`MemoryStore`] keeps answers in the
 //! process; `SqliteStore` (feature `sqlite`, on by default) in a file, safe across
 //! processes and restarts. Concurrent resends of one Referte run the handler once: the
 //! first claims, the others wait and then read the stored answer.
 //!
 //! # Client side
 //!
-//! [`ReplyVerifier`] verifies a reply against the provider's trust anchors and returns a
-//! typed [`Reply`]; unsigned Faults are rejected unless [`UnsignedFaults::Accept`] is chosen.
+//! [`ReplyVerifier`] verifies a reply against the provider's trust anchors **and** the
+//! provider's certificate, which it is built with (a [`CertificateSelector`]: DN, CN or SHA-256
+//! fingerprint), and returns a typed [`Reply`]. A reply signed by any other certificate under
+//! the anchors — another institution's, from the same CA — is [`ReplyError::UnexpectedSigner`]
+//! (attack catalogue F2). Unsigned Faults are rejected unless [`UnsignedFaults::Accept`] is chosen.
 //! [`resend`] builds the new Verzoek that resends Vragen with their original Refertes.
 
 mod binding;
@@ -147,4 +157,4 @@ pub use pep::{
 pub use service::{Answered, HandlerError, Outcome, ProcessingError, Provider, Response, VraagHandler};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteStore, BUSY_TIMEOUT, DEFAULT_STALE_CLAIM};
-pub use store::{AnswerKey, AnswerStore, Claim, Fingerprint, MemoryStore, StoreError, StoredAnswer};
+pub use store::{AnswerKey, AnswerStore, Claim, Fingerprint, MemoryStore, Requester, StoreError, StoredAnswer};

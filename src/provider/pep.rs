@@ -16,6 +16,7 @@ use crate::xml::{Document, XmlWriter};
 
 use super::binding::{describe, AuthorizationRule, Bindings, Decision};
 use super::codes::{xml_safe, Code, MAX_TEXT_CHARS};
+use super::store::Requester;
 
 /// What the PEP knows about one operation: where it lives, which message Versies it
 /// speaks, in which schema version, and whether it only reads.
@@ -234,6 +235,11 @@ impl AuthorizedVerzoek {
     /// The authorized Instellingsnummer, as the Afzender wrote it.
     pub fn instellingsnummer(&self) -> &Instellingsnummer {
         &self.instellingsnummer
+    }
+    /// Who asks: the signer and the Afzender context the answer store binds a stored answer
+    /// to (see [`Requester`]).
+    pub fn requester(&self) -> Requester {
+        Requester::new(&self.signer, self.verzoek.afzender())
     }
     /// The decoded SignatureValue (for a replay cache).
     pub fn signature_value(&self) -> &[u8] {

@@ -119,6 +119,10 @@ impl Response {
     }
 }
 
+/// The Omstandigheid of a [`Code::ReferteReused`] for a Referte answered for another requester.
+const ANOTHER_REQUESTER: &str = "Deze referte werd al gebruikt door een ander certificaat of met een andere \
+OrganisatieEenheid, Hoedanigheid of Gebruiker";
+
 /// The last-resort reply when even the Server Fault cannot be written.
 const FALLBACK_FAULT: &[u8] = b"<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\">\
 <soapenv:Header/><soapenv:Body><soapenv:Fault><faultcode>soapenv:Server</faultcode>\
@@ -182,9 +186,12 @@ impl<S: AnswerStore> Provider<S> {
     /// - a read ([`VraagHandler::is_read`]) is answered by the handler, never stored;
     /// - otherwise the key (Instellingsnummer, Vraag Referte) is claimed: a stored answer
     ///   is returned as it was, without calling the handler, if the Vraag's
-    ///   [`Fingerprint`] matches, and refused with [`Code::ReferteReused`] if not; a key
-    ///   still busy elsewhere gets [`Code::InProgress`]; a claimed key is answered by the
-    ///   handler and the answer stored unless it carries a FOUT.
+    ///   [`Fingerprint`] and the [`Requester`](super::Requester) (signing certificate,
+    ///   OrganisatieEenheid, Hoedanigheid, Gebruiker) both match, and refused with
+    ///   [`Code::ReferteReused`] if not — never handed to another requester (attack
+    ///   catalogue F6); a key still busy elsewhere gets [`Code::InProgress`]; a claimed key
+    ///   is answered by the handler and the answer stored, with its requester, unless it
+    ///   carries a FOUT.
     ///
     /// A store failure fails the whole message (the claims made are released).
     pub fn answer<H: VraagHandler + ?Sized>(
@@ -205,6 +212,16 @@ impl<S: AnswerStore> Provider<S> {
 
     fn fout(&self, request: &AuthorizedVerzoek, code: Code) -> Result<Uitkomst, ModelError> {
         let u = code.uitzondering(request.verzoek().schema_version(), self.pep.oorsprong(), None)?;
+        Uitkomst::fout(u, [])
+    }
+
+    fn fout_because(
+        &self,
+        request: &AuthorizedVerzoek,
+        code: Code,
+        omstandigheid: &str,
+    ) -> Result<Uitkomst, ModelError> {
+        let u = code.uitzondering(request.verzoek().schema_version(), self.pep.oorsprong(), Some(omstandigheid))?;
         Uitkomst::fout(u, [])
     }
 
@@ -236,7 +253,13 @@ impl<S: AnswerStore> Provider<S> {
         }
         let key = AnswerKey::new(request.instellingsnummer(), vraag.referte().clone());
         let fingerprint = Fingerprint::of(request.operatie(), vraag.inhoud());
+        let requester = request.requester();
         match self.store.claim(&key)? {
+            // Only to whoever asked (attack catalogue F6); an answer without a recorded
+            // requester (an old store's) is never handed out.
+            Claim::Answered(stored) if stored.requester != Some(requester) => {
+                Ok(self.fout_because(request, Code::ReferteReused, ANOTHER_REQUESTER)?)
+            }
             Claim::Answered(stored) if stored.fingerprint == fingerprint => Ok(decode_uitkomst(&stored.antwoord)?),
             Claim::Answered(_) => Ok(self.fout(request, Code::ReferteReused)?),
             Claim::Busy => Ok(self.fout(request, Code::InProgress)?),
@@ -245,7 +268,7 @@ impl<S: AnswerStore> Provider<S> {
                 let uitkomst = self.run(request, vraag, handler, errors)?;
                 if !uitkomst.is_fout() {
                     let antwoord = encode_uitkomst(vraag.referte(), &uitkomst)?;
-                    self.store.complete(&key, &StoredAnswer { fingerprint, antwoord })?;
+                    self.store.complete(&key, &StoredAnswer { fingerprint, requester: Some(requester), antwoord })?;
                     guard.stored = true;
                 }
                 Ok(uitkomst)

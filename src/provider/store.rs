@@ -1,5 +1,12 @@
 //! Guaranteed delivery: the answer store, keyed by (Instellingsnummer, Vraag Referte).
 //!
+//! A stored answer belongs to whoever asked: with it the store keeps the [`Fingerprint`] of
+//! the Vraag and the [`Requester`] — the signing certificate and the Afzender context. The
+//! [`Provider`](super::Provider) hands it out only to a resend with the same fingerprint and
+//! the same requester; anyone else reusing the Referte gets
+//! [`Code::ReferteReused`](super::Code::ReferteReused), never someone else's answer (attack
+//! catalogue F6). The store itself keeps both opaque and decides nothing.
+//!
 //! The protocol between the [`Provider`](super::Provider) and a store is
 //! claim → work → complete (or release):
 //!
@@ -28,6 +35,7 @@ use crate::model::{
     Afzender, Antwoord, Inhoud, Instellingsnummer, ModelError, Operatie, Referte, Repliek, SchemaVersion, Tijdstip,
     Uitkomst, Versie,
 };
+use crate::trust::ValidatedCertificate;
 use crate::xml::{Document, XmlWriter};
 
 use super::binding::normalized;
@@ -83,12 +91,89 @@ impl Fingerprint {
     }
 }
 
-/// A stored answer: the fingerprint of the Vraag it answers and the encoded Antwoord
-/// ([`encode_uitkomst`]); opaque to the store.
+/// Who asked a Vraag whose answer is stored: the SHA-256 fingerprint of the signing
+/// certificate and a digest of the Afzender context. A stored answer is handed out only to a
+/// resend by an equal `Requester` (attack catalogue F6): two applications of one institution
+/// (two certificates bound to one Instellingsnummer), or two users of one application, never
+/// get each other's answers, and a handler's per-application or per-user checks cannot be
+/// bypassed by reusing a known Referte.
+///
+/// The context is the Afzender's **OrganisatieEenheid, Hoedanigheid and Gebruiker**: the
+/// fields that say for which unit, in which capacity and for which end user the application
+/// asks, and on which a handler may decide. Not in it: Identificatie (the institution, already
+/// the [`AnswerKey`], in its 6-digit form), Naam (a display name, not an identity: the
+/// certificate is the application's identity) and Referte (new in every message).
+///
+/// A consequence: a resend after the signing certificate was renewed is a new requester and
+/// gets [`Code::ReferteReused`](super::Code::ReferteReused) for Vragen answered before the
+/// renewal.
+///
+/// The context is kept as a SHA-256 digest so that the store does not hold the Gebruiker's
+/// INSZ in clear; it is not anonymization (INSZs are few enough to try them all), and the
+/// stored Antwoord may hold personal data anyway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Requester {
+    signer_sha256: [u8; 32],
+    context_digest: [u8; 32],
+}
+
+impl Requester {
+    /// The requester of a Verzoek from `afzender` signed with `signer`.
+    pub fn new(signer: &ValidatedCertificate, afzender: &Afzender) -> Self {
+        Requester {
+            signer_sha256: Sha256::digest(signer.certificate_der()).into(),
+            context_digest: context_digest(
+                afzender.organisatie_eenheid(),
+                afzender.hoedanigheid(),
+                afzender.gebruiker().map(|g| g.as_str()),
+            ),
+        }
+    }
+
+    /// A requester read back from a store: what [`signer_sha256`](Self::signer_sha256) and
+    /// [`context_digest`](Self::context_digest) returned.
+    pub fn from_parts(signer_sha256: [u8; 32], context_digest: [u8; 32]) -> Self {
+        Requester { signer_sha256, context_digest }
+    }
+
+    /// The SHA-256 fingerprint of the signing certificate's DER.
+    pub fn signer_sha256(&self) -> &[u8; 32] {
+        &self.signer_sha256
+    }
+
+    /// SHA-256 over a domain tag and the OrganisatieEenheid, Hoedanigheid and Gebruiker
+    /// (each absent, or present with its length).
+    pub fn context_digest(&self) -> &[u8; 32] {
+        &self.context_digest
+    }
+}
+
+fn context_digest(organisatie_eenheid: Option<&str>, hoedanigheid: Option<&str>, gebruiker: Option<&str>) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(b"dho-wss requester v1\0");
+    for field in [organisatie_eenheid, hoedanigheid, gebruiker] {
+        match field {
+            None => h.update([0]),
+            Some(v) => {
+                h.update([1]);
+                h.update((v.len() as u64).to_be_bytes());
+                h.update(v.as_bytes());
+            }
+        }
+    }
+    h.finalize().into()
+}
+
+/// A stored answer: the fingerprint of the Vraag it answers, who asked it, and the encoded
+/// Antwoord ([`encode_uitkomst`]); opaque to the store, which must keep all three.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredAnswer {
     /// The fingerprint of the Vraag.
     pub fingerprint: Fingerprint,
+    /// Who asked it. `None` for an answer stored before requesters were recorded (a
+    /// `SqliteStore` file of schema 1): such an answer is never handed out, every resend of
+    /// its Referte gets [`Code::ReferteReused`](super::Code::ReferteReused).
+    pub requester: Option<Requester>,
     /// The encoded answer.
     pub antwoord: Vec<u8>,
 }
@@ -129,7 +214,9 @@ pub enum StoreError {
 
 /// Where answers for guaranteed delivery are kept. See the [module documentation](self)
 /// for the claim → work → complete protocol. Implementations must make `complete` atomic:
-/// after it fails, `claim` and `get` never see part of the answer.
+/// after it fails, `claim` and `get` never see part of the answer; and they must give back
+/// every field of the [`StoredAnswer`], the [`Requester`] included (one given back as `None`
+/// is never handed out).
 pub trait AnswerStore: Send + Sync {
     /// Claims `key`, waiting for another caller's claim on it (see [`Claim`]).
     fn claim(&self, key: &AnswerKey) -> Result<Claim, StoreError>;
@@ -320,5 +407,31 @@ pub fn decode_uitkomst(bytes: &[u8]) -> Result<Uitkomst, StoreError> {
     match (repliek.context().naam(), repliek.antwoorden()) {
         (CODEC_NAAM, [a]) => Ok(a.uitkomst().clone()),
         _ => Err(corrupt("expected one Antwoord".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_context_digest_separates_fields_and_absence() {
+        let d = context_digest;
+        let all = [
+            d(None, None, None),
+            d(Some(""), None, None),
+            d(None, Some(""), None),
+            d(None, None, Some("")),
+            d(Some("ab"), Some("c"), None),
+            d(Some("a"), Some("bc"), None),
+            d(Some("a"), None, Some("bc")),
+            d(None, Some("a"), Some("bc")),
+        ];
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        assert_eq!(d(Some("FIN"), Some("801"), None), d(Some("FIN"), Some("801"), None));
     }
 }

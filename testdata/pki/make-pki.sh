@@ -313,3 +313,18 @@ echo '```'
 } > README.md
 
 echo "dho-wss test PKI written to $DIR"
+
+# --- a second application of institution 001234 (issue 10, finding F6) ----------------------------
+# institution-app2.crt.pem / institution-app2.key.pem: another application certificate of the same
+# institution (same test CA, serialNumber=001234, its own CN), for the tests in which two
+# certificates are bound to one Instellingsnummer (the answer store must not hand one application's
+# stored answer to the other). Self-contained: needs only ca.pem / ca.key.pem and the helpers above.
+APP2_SUBJ="/C=BE/O=Hogeschool Test/OU=${TEST_OU}/serialNumber=001234/CN=dho-wss-test-app2.instelling-001234.hogeschool-test"
+rm -f institution-app2.crt.pem institution-app2.key.pem
+ca_conf app2ca
+rsa_key institution-app2.key.pem 2048
+issue app2ca institution-app2.key.pem "$APP2_SUBJ" v3_leaf 1100 "$GOOD_START" "$GOOD_END" \
+  institution-app2.crt.pem ca.key.pem ca.pem
+openssl verify -attime 1767225600 -CAfile ca.pem institution-app2.crt.pem >/dev/null \
+  || { echo "self-check failed: institution-app2" >&2; exit 1; }
+echo "institution-app2 (second application of 001234) written to $DIR"

@@ -22,6 +22,8 @@ pub const WRITE_NAAM: &str = "RegistreerInschrijving";
 pub const WRITE_VERSIE: &str = "01.00.0000";
 pub const LEGACY_NS: &str = "http://legacy-01_02.dho.test";
 pub const LEGACY_NAAM: &str = "GeefLegacy";
+/// The Common Name of the test provider's certificate (`provider.crt.pem`).
+pub const PROVIDER_CN: &str = "dho-wss-test.dho-provider";
 
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -83,10 +85,20 @@ pub fn pep() -> Pep {
     Pep::new(policy())
 }
 
+/// The Common Name of `institution-app2.crt.pem`: a second application certificate of
+/// institution 001234 (same test CA, same serialNumber).
+pub const APP2_CN: &str = "dho-wss-test-app2.instelling-001234.hogeschool-test";
+
+/// [`policy`] with the second application of 001234 (`institution-app2`, by CN) bound to
+/// 001234 too: two certificates that speak for one Instellingsnummer.
+pub fn policy_with_second_application() -> PepPolicy {
+    policy().bindings(Bindings::new().bind(CertificateSelector::common_name(APP2_CN), [instellingsnummer("001234")]))
+}
+
 /// The client's reply verifier: the provider's trust anchors (the test CA) and its CN pinned.
 pub fn reply_verifier() -> ReplyVerifier {
     let verifier = Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), validator());
-    ReplyVerifier::new(verifier).expect_signer(CertificateSelector::common_name("dho-wss-test.dho-provider"))
+    ReplyVerifier::new(verifier, CertificateSelector::common_name(PROVIDER_CN))
 }
 
 pub fn afzender(identificatie: &str) -> Afzender {
@@ -117,7 +129,12 @@ pub fn inschrijving(student: &str) -> Inhoud {
 
 /// A write Verzoek of `identificatie` with these (Referte, Inhoud) Vragen.
 pub fn write_verzoek(identificatie: &str, vragen: &[(&Referte, Inhoud)]) -> (Operatie, Verzoek) {
-    let mut b = Verzoek::builder(WRITE_NAAM, Versie::new(WRITE_VERSIE).expect("versie"), afzender(identificatie));
+    write_verzoek_from(afzender(identificatie), vragen)
+}
+
+/// A write Verzoek from `afzender` with these (Referte, Inhoud) Vragen.
+pub fn write_verzoek_from(afzender: Afzender, vragen: &[(&Referte, Inhoud)]) -> (Operatie, Verzoek) {
+    let mut b = Verzoek::builder(WRITE_NAAM, Versie::new(WRITE_VERSIE).expect("versie"), afzender);
     for (r, i) in vragen {
         b = b.vraag(Vraag::new((*r).clone(), i.clone()));
     }
@@ -162,7 +179,7 @@ pub fn wsse(local: &str) -> FaultCode {
 pub fn verified_repliek(reply: Reply) -> Repliek {
     match reply {
         Reply::Repliek { repliek, signer, .. } => {
-            assert_eq!(signer.common_name(), Some("dho-wss-test.dho-provider"));
+            assert_eq!(signer.common_name(), Some(PROVIDER_CN));
             repliek
         }
         other => panic!("expected a signed Repliek, got {other:?}"),
