@@ -22,7 +22,8 @@ pub enum Code {
     /// 13002 (level 2): Afzender/Identificatie is not an Instellingsnummer (1..6 digits).
     NotAnInstellingsnummer,
     /// 13010 (level 3): the Vraag/Referte was used before, by this institution, for a
-    /// Vraag with a different Inhoud (or operation); the old answer is not returned.
+    /// Vraag with a different Inhoud (or operation), or by another signing certificate or
+    /// Afzender context (attack catalogue F6); the old answer is not returned.
     ReferteReused,
     /// 13011 (level 3): a Vraag with this Referte is still being processed (by another
     /// process, or longer than the store waits); resend later.
@@ -58,7 +59,7 @@ impl Code {
         match self {
             Code::NotAuthorized => "Geen machtiging van de afzender voor dit instellingsnummer",
             Code::NotAnInstellingsnummer => "Afzender/Identificatie is geen geldig instellingsnummer",
-            Code::ReferteReused => "Vraag/Referte werd al gebruikt voor een vraag met een andere inhoud",
+            Code::ReferteReused => "Vraag/Referte werd al gebruikt voor een andere vraag of door een andere aanvrager",
             Code::InProgress => "Een vraag met deze referte wordt nog verwerkt; verstuur ze later opnieuw",
             Code::ProcessingFailed => "Technische fout bij het verwerken van de vraag; verstuur ze later opnieuw",
         }
