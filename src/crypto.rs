@@ -67,7 +67,7 @@ use std::io;
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
 use rsa::traits::{PublicKeyParts, SignatureScheme};
-use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+use rsa::{Pkcs1v15Sign, PrivateKey, PublicKey};
 use rustls_pki_types::{alg_id, AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
 use sha1::Sha1;
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
@@ -320,10 +320,10 @@ fn padding(alg: SignatureAlgorithm) -> Pkcs1v15Sign {
 
 /// Modulus size in bits of an RSA key.
 fn bits_of(key: &impl PublicKeyParts) -> usize {
-    key.n().bits() as usize
+    key.n().bit_width() as usize
 }
 
-fn check_public_size(key: &RsaPublicKey) -> Result<usize, CryptoError> {
+fn check_public_size(key: &PublicKey) -> Result<usize, CryptoError> {
     let bits = bits_of(key);
     if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
         return Err(CryptoError::KeySizeNotAllowed { bits });
@@ -332,12 +332,7 @@ fn check_public_size(key: &RsaPublicKey) -> Result<usize, CryptoError> {
 }
 
 /// RSA PKCS#1 v1.5 verification of `signature` over `hashed` with the length rule enforced.
-fn verify_prehashed(
-    key: &RsaPublicKey,
-    scheme: Pkcs1v15Sign,
-    hashed: &[u8],
-    signature: &[u8],
-) -> Result<(), CryptoError> {
+fn verify_prehashed(key: &PublicKey, scheme: Pkcs1v15Sign, hashed: &[u8], signature: &[u8]) -> Result<(), CryptoError> {
     check_public_size(key)?;
     let expected = key.size();
     if signature.len() != expected {
@@ -361,7 +356,7 @@ impl CryptoProvider for RustCryptoProvider {
         if oid != RSA_ENCRYPTION_OID {
             return Err(KeyError::NotRsa { algorithm: crate::keys::algorithm_name(&oid) });
         }
-        let key = RsaPrivateKey::from_pkcs8_der(pkcs8_der)
+        let key = PrivateKey::from_pkcs8_der(pkcs8_der)
             .map_err(|e| KeyError::MalformedKey { reason: format!("invalid RSA private key: {e}") })?;
         let bits = bits_of(&key);
         if bits < MIN_RSA_BITS {
@@ -406,7 +401,7 @@ impl CryptoProvider for RustCryptoProvider {
 const KEY_MEMO_ENTRIES: usize = 8;
 
 /// (SPKI DER, decoded key) pairs.
-type KeyMemo = Memo<std::rc::Rc<RsaPublicKey>>;
+type KeyMemo = Memo<std::rc::Rc<PublicKey>>;
 
 /// Parsed keys by their exact DER, most recently used first.
 pub(crate) type Memo<K> = Vec<(Box<[u8]>, K)>;
@@ -416,7 +411,7 @@ thread_local! {
 }
 
 /// [`decode_spki`] through the per-thread memo.
-fn memoized_public_key(spki_der: &[u8]) -> Result<std::rc::Rc<RsaPublicKey>, CryptoError> {
+fn memoized_public_key(spki_der: &[u8]) -> Result<std::rc::Rc<PublicKey>, CryptoError> {
     memoized(&PUBLIC_KEYS, KEY_MEMO_ENTRIES, spki_der, |der| decode_spki(der).map(std::rc::Rc::new))
 }
 
@@ -447,19 +442,19 @@ pub(crate) fn memoized<K: Clone + 'static>(
 }
 
 /// Decodes an RSA `SubjectPublicKeyInfo`, distinguishing "not RSA" from "malformed".
-fn decode_spki(spki_der: &[u8]) -> Result<RsaPublicKey, CryptoError> {
+fn decode_spki(spki_der: &[u8]) -> Result<PublicKey, CryptoError> {
     let spki = spki::SubjectPublicKeyInfoRef::try_from(spki_der)
         .map_err(|e| CryptoError::MalformedPublicKey { reason: format!("not a SubjectPublicKeyInfo: {e}") })?;
     let oid = spki.algorithm.oid.to_string();
     if oid != RSA_ENCRYPTION_OID {
         return Err(CryptoError::NotRsa { algorithm: oid });
     }
-    RsaPublicKey::from_public_key_der(spki_der).map_err(|e| CryptoError::MalformedPublicKey { reason: e.to_string() })
+    PublicKey::from_public_key_der(spki_der).map_err(|e| CryptoError::MalformedPublicKey { reason: e.to_string() })
 }
 
 /// [`SigningKey`] of [`RustCryptoProvider`].
 struct RustCryptoSigningKey {
-    key: RsaPrivateKey,
+    key: PrivateKey,
     spki: Vec<u8>,
     bits: usize,
 }
@@ -527,7 +522,7 @@ static CHAIN_ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] =
 impl SignatureVerificationAlgorithm for RsaPkcs1ChainAlgorithm {
     fn verify_signature(&self, public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), InvalidSignature> {
         // `public_key` is the subjectPublicKey BIT STRING content: a PKCS#1 RSAPublicKey.
-        let key = RsaPublicKey::from_pkcs1_der(public_key).map_err(|_| InvalidSignature)?;
+        let key = PublicKey::from_pkcs1_der(public_key).map_err(|_| InvalidSignature)?;
         let (scheme, hashed) = match self.hash {
             ChainHash::Sha1 => (Pkcs1v15Sign::new::<Sha1>(), Sha1::digest(message).to_vec()),
             ChainHash::Sha256 => (Pkcs1v15Sign::new::<Sha256>(), Sha256::digest(message).to_vec()),
