@@ -174,10 +174,15 @@ impl Signer {
             }
         };
 
-        // Digest of the Body, canonicalized with the PrefixList WSS4J would compute.
+        // Digest of the Body, canonicalized with the PrefixList WSS4J would compute, except
+        // `#default` where listing it changes the canonical Body: signxml and xml-crypto ignore
+        // `#default` in a PrefixList, and would digest other bytes (tests/interop/README.md).
         let mut body_prefixes = wss4j_inclusive_prefixes(body, true);
         if let Some((p, _)) = &body_addition {
             body_prefixes.retain(|q| q != p);
+        }
+        if body_prefixes.iter().any(|p| p == "#default") && listing_default_changes_c14n(body) {
+            body_prefixes.retain(|q| q != "#default");
         }
         let body_list = body_prefixes.join(" ");
         let body_c14n = ExcC14n::new().with_prefix_list(&body_list)?;
@@ -197,8 +202,13 @@ impl Signer {
         // The Security header's namespace context: what is in scope at the Header.
         let context = header_context(parts.envelope, parts.header);
         let outer = parts.header.unwrap_or(parts.envelope);
-        // WSS4J: every prefix declared on the Security header's ancestors (Header, Envelope).
-        let si_prefix_list = prefixes_declared_outward(Some(outer)).join(" ");
+        // WSS4J: every prefix declared on the Security header's ancestors (Header, Envelope), but
+        // never `#default`: nothing in SignedInfo is unprefixed or holds an unprefixed QName, and
+        // with an inherited default namespace listing it would make signxml and xml-crypto (which
+        // ignore `#default`) compute another canonical SignedInfo.
+        let mut si_prefixes = prefixes_declared_outward(Some(outer));
+        si_prefixes.retain(|p| p != "#default");
+        let si_prefix_list = si_prefixes.join(" ");
         let soap_prefix = context.iter().rev().find(|(p, u)| u == SOAP11_NS && !p.is_empty()).map(|(p, _)| p.clone());
         let soap_prefix_declared = soap_prefix.is_none();
         let soap_prefix = soap_prefix.unwrap_or_else(|| {
@@ -237,7 +247,8 @@ impl Signer {
             let ts_id = fresh("TS");
             header.timestamp = Some((ts_id.clone(), fmt(created), fmt(expires)));
             // WSS4J's PrefixList for the Timestamp: prefixes declared on Security and
-            // outward, minus wsu (which the Timestamp uses visibly).
+            // outward, minus wsu (which the Timestamp uses visibly) and, as for SignedInfo,
+            // minus `#default` (the Timestamp has no unprefixed element or QName).
             let mut own: Vec<&str> = security_decls.iter().map(|(p, _)| *p).collect();
             own.sort_unstable();
             let mut list: Vec<String> = own.iter().map(|p| p.to_string()).collect();
@@ -246,7 +257,7 @@ impl Signer {
                     list.push(p);
                 }
             }
-            list.retain(|p| p != "wsu");
+            list.retain(|p| p != "wsu" && p != "#default");
             let list = list.join(" ");
             let mut d = self.provider.new_digest(self.profile.digest());
             d.write_all(&header.canonical_timestamp(&scope, &list)?)
@@ -433,6 +444,24 @@ fn header_context(envelope: Element<'_>, header: Option<Element<'_>>) -> Vec<(St
     map
 }
 
+/// Whether `#default` in the InclusiveNamespaces PrefixList of an exclusive c14n of `apex`
+/// changes its canonical form. Listed, the default namespace is treated as in inclusive c14n:
+/// rendered on the apex when it is not empty there, and below on each element that changes it.
+/// Not listed, it is rendered only on unprefixed elements (visibly utilized). The two agree
+/// exactly when the apex is unprefixed or has no default namespace in scope, and no prefixed
+/// element below it declares a default namespace other than its parent's.
+fn listing_default_changes_c14n(apex: Element<'_>) -> bool {
+    fn in_scope<'d>(e: Option<Element<'d>>) -> &'d str {
+        e.and_then(|e| e.lookup_namespace(None)).unwrap_or("")
+    }
+    if apex.prefix().is_some() && !in_scope(Some(apex)).is_empty() {
+        return true;
+    }
+    apex.descendants()
+        .filter(|e| *e != apex && e.prefix().is_some())
+        .any(|e| e.namespace_declarations().any(|(p, uri)| p.is_none() && uri != in_scope(e.parent())))
+}
+
 fn in_scope_prefix_for(el: Element<'_>, uri: &str) -> Option<String> {
     // The nearest declaration of a prefix for `uri` that is not shadowed below it.
     let mut cur = Some(el);
@@ -585,4 +614,133 @@ fn _assert_send_sync() {
     fn is<T: Send + Sync>() {}
     is::<Signer>();
     let _ = DigestAlgorithm::Sha1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c14n(apex: Element<'_>, prefix_list: &str) -> Vec<u8> {
+        ExcC14n::new().with_prefix_list(prefix_list).expect("list").canonicalize(apex).expect("c14n")
+    }
+
+    /// `listing_default_changes_c14n` must say exactly whether the walker's output with
+    /// `#default` in the PrefixList differs from its output without, on every apex.
+    #[test]
+    fn listing_default_changes_c14n_agrees_with_the_walker() {
+        let docs = [
+            // SOAP namespace as the default namespace; unqualified payload below the operation.
+            r#"<E xmlns="urn:soap" xmlns:w="urn:w"><H/><B><w:op><V xmlns=""><x a="1"/></V></w:op></B></E>"#,
+            // A default namespace on the Envelope that nothing in the Body uses.
+            r#"<s:E xmlns:s="urn:s" xmlns="urn:d"><s:B><w:op xmlns:w="urn:w"><V xmlns=""><x/></V></w:op></s:B></s:E>"#,
+            // The operation's namespace as the Envelope's default namespace, used below the Body.
+            r#"<s:E xmlns:s="urn:s" xmlns="urn:svc"><s:B><op><V xmlns=""><x/></V></op></s:B></s:E>"#,
+            // An empty default in scope; prefixed elements that change it, or re-declare it unchanged.
+            r#"<s:E xmlns:s="urn:s" xmlns=""><s:B><w:op xmlns:w="urn:w" xmlns="urn:svc"><w:c/><V xmlns=""/></w:op></s:B></s:E>"#,
+            r#"<s:E xmlns:s="urn:s" xmlns=""><s:B><w:op xmlns:w="urn:w" xmlns=""><V/></w:op><op xmlns="urn:svc"><V xmlns=""/></op></s:B></s:E>"#,
+            r#"<a:r xmlns:a="urn:a"><b xmlns="urn:b"><a:c xmlns="urn:b"><d/></a:c><a:e xmlns="urn:e"><f xmlns=""/></a:e></b></a:r>"#,
+            r#"<r><a:x xmlns:a="urn:a" xmlns=""><y/></a:x><a:z xmlns:a="urn:a"><b xmlns="urn:b"><a:q xmlns=""/></b></a:z></r>"#,
+        ];
+        let (mut differ, mut same) = (0, 0);
+        for text in docs {
+            let doc = Document::parse(text.as_bytes()).expect("parse");
+            for apex in doc.root().descendants() {
+                let differs = c14n(apex, "#default") != c14n(apex, "");
+                assert_eq!(listing_default_changes_c14n(apex), differs, "{text}: apex {apex:?}");
+                if differs {
+                    differ += 1;
+                } else {
+                    same += 1;
+                }
+            }
+        }
+        assert!(differ >= 10 && same >= 10, "{differ} apexes change, {same} do not");
+    }
+
+    fn sign(sample: &[u8], timestamp: bool) -> Vec<u8> {
+        let pki = |f: &str| format!("{}/testdata/pki/{f}", env!("CARGO_MANIFEST_DIR"));
+        let identity = SigningIdentity::from_pem_files(pki("institution.key.pem"), pki("institution.chain.pem"), None)
+            .expect("identity");
+        let mut signer = Signer::new(identity, SignatureProfile::dho_legacy_rsa_sha1());
+        if timestamp {
+            signer = signer.with_timestamp(TimestampOptions::default());
+        }
+        signer.sign_envelope(sample).expect("sign")
+    }
+
+    /// (signed element, its PrefixList) for SignedInfo and every Reference of a signed message.
+    fn prefix_lists(doc: &Document) -> Vec<(Element<'_>, String)> {
+        let list = |parent: Element<'_>| {
+            parent
+                .child_elements()
+                .find(|c| c.is(Some(EC_NS), "InclusiveNamespaces"))
+                .map(|i| i.attribute(None, "PrefixList").expect("PrefixList").to_owned())
+                .unwrap_or_default()
+        };
+        let si = doc.root().descendants().find(|e| e.is(Some(DS_NS), "SignedInfo")).expect("SignedInfo");
+        let method = si.child_elements().find(|e| e.is(Some(DS_NS), "CanonicalizationMethod")).expect("c14n");
+        let mut out = vec![(si, list(method))];
+        for r in si.child_elements().filter(|e| e.is(Some(DS_NS), "Reference")) {
+            let id = &r.attribute(None, "URI").expect("URI")[1..];
+            let target =
+                doc.root().descendants().find(|e| e.attribute(Some(WSU_NS), "Id") == Some(id)).expect("target");
+            let transform = r.child_elements().next().and_then(|t| t.child_elements().next()).expect("Transform");
+            out.push((target, list(transform)));
+        }
+        out
+    }
+
+    /// signxml (lxml) and xml-crypto drop `#default` from a PrefixList. On default-namespace
+    /// envelopes every PrefixList the signer writes must give the same canonical bytes with and
+    /// without it, and SignedInfo and the Timestamp never list it.
+    #[test]
+    fn prefix_lists_mean_the_same_to_verifiers_that_ignore_default() {
+        let samples: [(&str, &[u8]); 3] = [
+            ("soap-default-namespace", include_bytes!("../../tests/interop/samples/soap-default-namespace.xml")),
+            ("bound-signature-prefixes", include_bytes!("../../tests/interop/samples/bound-signature-prefixes.xml")),
+            (
+                "operation-namespace-on-envelope",
+                include_bytes!("../../tests/interop/samples/operation-namespace-on-envelope.xml"),
+            ),
+        ];
+        for (name, sample) in samples {
+            for timestamp in [false, true] {
+                let signed = sign(sample, timestamp);
+                let doc = Document::parse(&signed).expect("parse signed");
+                let lists = prefix_lists(&doc);
+                assert_eq!(lists.len(), 2 + usize::from(timestamp), "{name}");
+                for (target, list) in &lists {
+                    let without: Vec<&str> = list.split(' ').filter(|p| *p != "#default").collect();
+                    assert_eq!(c14n(*target, list), c14n(*target, &without.join(" ")), "{name}: {target:?} {list:?}");
+                    if !target.is(Some(SOAP11_NS), "Body") {
+                        assert!(!list.split(' ').any(|p| p == "#default"), "{name}: {target:?} {list:?}");
+                    }
+                }
+                if name == "soap-default-namespace" {
+                    // WSS4J writes "#default web" for SignedInfo here; the canonical SignedInfo
+                    // then carries xmlns="…soap/envelope/", which signxml does not render.
+                    assert_eq!(lists[0].1, "web");
+                    assert!(!c14n(lists[0].0, &lists[0].1).starts_with(b"<ds:SignedInfo xmlns=\""));
+                }
+            }
+        }
+    }
+
+    /// Where listing `#default` does not change the canonical Body (an empty default namespace
+    /// in scope at a prefixed Body), the Body's PrefixList stays WSS4J's, `#default` included: it
+    /// binds the default namespace of the Body's content for the verifiers that honour it.
+    #[test]
+    fn body_keeps_default_where_it_changes_nothing() {
+        let sample = br#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns=""><soapenv:Body><web:Op xmlns:web="urn:web"><Verzoek><Referte>1</Referte></Verzoek></web:Op></soapenv:Body></soapenv:Envelope>"#;
+        let signed = sign(sample, false);
+        let doc = Document::parse(&signed).expect("parse signed");
+        let lists = prefix_lists(&doc);
+        assert_eq!(lists[0].1, "soapenv");
+        assert_eq!(lists[1].1, "#default");
+        // The same envelope with a non-empty default namespace: dropped, since it would render it.
+        let text = std::str::from_utf8(sample).expect("utf8").replace(r#"xmlns="""#, r#"xmlns="urn:d""#);
+        let signed = sign(text.as_bytes(), false);
+        let doc = Document::parse(&signed).expect("parse signed");
+        assert_eq!(prefix_lists(&doc)[1].1, "");
+    }
 }
