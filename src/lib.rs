@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod keys;
 pub mod model;
 pub mod provider;
+pub mod soap;
 pub mod trust;
 pub mod wss;
 pub mod xml;

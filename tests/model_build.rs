@@ -3,6 +3,7 @@
 mod model_common;
 
 use dho_wss::model::*;
+use dho_wss::soap::SOAP11_NS;
 use dho_wss::xml::{Element, WriteError, XmlWriter};
 use model_common::*;
 
@@ -538,7 +539,7 @@ fn crud_conventions() {
 #[test]
 fn operatie_rules() {
     assert!(matches!(Operatie::new("relative", "Geef"), Err(ModelError::Invalid { field: "Operatie/namespace", .. })));
-    assert!(matches!(Operatie::new(SOAP_ENV_NS, "Geef"), Err(ModelError::Invalid { field: "Operatie/namespace", .. })));
+    assert!(matches!(Operatie::new(SOAP11_NS, "Geef"), Err(ModelError::Invalid { field: "Operatie/namespace", .. })));
     assert!(matches!(Operatie::new(GHI_NS, "a:b"), Err(ModelError::Invalid { field: "Operatie/naam", .. })));
     for p in ["soapenv", "xmlns", "xml", "1a", ""] {
         assert!(matches!(operatie().with_prefix(p), Err(ModelError::Invalid { field: "Operatie/prefix", .. })), "{p}");
@@ -552,5 +553,5 @@ fn fault_rules() {
     assert!(matches!(Fault::new(FaultCode::server(), "\u{0}"), Err(ModelError::Invalid { field: "faultstring", .. })));
     assert!(matches!(Detail::from_fragment("</detail>"), Err(ModelError::Fragment { field: "detail", .. })));
     assert_eq!(ok(Detail::message("m")).message_text().as_deref(), Some("m"));
-    assert_eq!(FaultCode::server(), ok(FaultCode::new(Some(SOAP_ENV_NS), "Server")));
+    assert_eq!(FaultCode::server(), ok(FaultCode::new(Some(SOAP11_NS), "Server")));
 }

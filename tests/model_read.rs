@@ -13,6 +13,7 @@ mod model_common;
 use std::path::{Path, PathBuf};
 
 use dho_wss::model::*;
+use dho_wss::soap::SOAP11_NS;
 use dho_wss::xml::{Document, Element, ExcC14n, Node, XmlErrorKind, XmlWriter};
 use model_common::*;
 
@@ -46,7 +47,7 @@ fn wrong_root() {
     assert_eq!(
         read("<Verzoek/>"),
         Err(ModelError::UnexpectedElement {
-            expected: format!("{{{SOAP_ENV_NS}}}Envelope"),
+            expected: format!("{{{SOAP11_NS}}}Envelope"),
             found: "Verzoek".into(),
             path: "/".into()
         })
@@ -397,12 +398,12 @@ fn canonical_stripped(el: Element<'_>) -> Vec<u8> {
 }
 
 fn body_child(doc: &Document) -> Element<'_> {
-    let body = doc.root().child_elements().find(|e| e.is(Some(SOAP_ENV_NS), "Body")).expect("Body");
+    let body = doc.root().child_elements().find(|e| e.is(Some(SOAP11_NS), "Body")).expect("Body");
     body.child_elements().next().expect("Body child")
 }
 
 fn compare(original: Element<'_>, rewritten: Element<'_>, name: &str) {
-    let (a, b) = if original.is(Some(SOAP_ENV_NS), "Fault") {
+    let (a, b) = if original.is(Some(SOAP11_NS), "Fault") {
         let kids = |e: Element<'_>| -> Vec<Vec<u8>> { e.child_elements().map(canonical_stripped).collect() };
         (kids(original).concat(), kids(rewritten).concat())
     } else {

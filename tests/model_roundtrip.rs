@@ -4,6 +4,7 @@
 mod model_common;
 
 use dho_wss::model::*;
+use dho_wss::soap::{SOAP11_NS, WSSE_NS};
 use dho_wss::xml::{Document, XmlWriter};
 use model_common::gen::*;
 use model_common::*;
@@ -72,12 +73,12 @@ fn faults_roundtrip_with_resolved_codes() {
     let text = String::from_utf8(bytes).expect("utf8");
     // The code's prefix is bound on the Envelope, where a signature's PrefixList covers it (F4).
     assert!(
-        text.starts_with(&format!("<soapenv:Envelope xmlns:soapenv=\"{SOAP_ENV_NS}\" xmlns:wsse=\"{WSSE_NS}\">")),
+        text.starts_with(&format!("<soapenv:Envelope xmlns:soapenv=\"{SOAP11_NS}\" xmlns:wsse=\"{WSSE_NS}\">")),
         "{text}"
     );
     assert!(text.contains("<faultcode>wsse:FailedCheck</faultcode>"), "{text}");
     // Written alone (no Envelope), the Fault declares it on faultcode itself.
-    let mut w = XmlWriter::fragment_in_scope([(Some("soapenv"), SOAP_ENV_NS)]);
+    let mut w = XmlWriter::fragment_in_scope([(Some("soapenv"), SOAP11_NS)]);
     env.write_body_child(&mut w).expect("write");
     let alone = String::from_utf8(w.finish().expect("finish")).expect("utf8");
     assert!(alone.contains(&format!("<faultcode xmlns:wsse=\"{WSSE_NS}\">wsse:FailedCheck</faultcode>")), "{alone}");

@@ -4,17 +4,15 @@ use crate::xml::{Document, Element, WriteError, XmlWriter};
 
 use super::error::{ModelError, Reason};
 use super::inhoud::Detail;
-use super::read::{name_of, simple_text, ElementCursor};
+use super::read::{simple_text, ElementCursor};
 use super::repliek::Repliek;
 use super::values::{check_xml_chars, SchemaVersion};
 use super::verzoek::Verzoek;
 
-/// The SOAP 1.1 envelope namespace.
-pub const SOAP_ENV_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-/// The prefix the writer binds [`SOAP_ENV_NS`] to.
+use crate::soap::{envelope_parts, ShapeError, SOAP11_NS as SOAP_ENV_NS, WSSE_NS};
+
+/// The prefix the writer binds [`SOAP11_NS`](crate::soap::SOAP11_NS) to.
 pub const SOAP_ENV_PREFIX: &str = "soapenv";
-/// The WS-Security 1.0 secext namespace (for fault codes such as `wsse:FailedCheck`).
-pub use crate::wss::WSSE_NS;
 /// The prefix an [`Operatie`] gets unless another is chosen.
 pub const DEFAULT_OPERATIE_PREFIX: &str = "op";
 
@@ -348,7 +346,7 @@ impl Fault {
         if !el.is(Some(SOAP_ENV_NS), "Fault") {
             return Err(ModelError::UnexpectedElement {
                 expected: format!("{{{SOAP_ENV_NS}}}Fault"),
-                found: name_of(el),
+                found: el.expanded_name(),
                 path: path.to_owned(),
             });
         }
@@ -403,34 +401,21 @@ impl Envelope {
     /// Reads a `soapenv:Envelope` element: optional Header (its content is not read
     /// here; the verifier checks it), then Body with exactly one child.
     pub fn read(envelope: Element<'_>, version: Option<SchemaVersion>) -> Result<Self, ModelError> {
-        if !envelope.is(Some(SOAP_ENV_NS), "Envelope") {
-            return Err(ModelError::UnexpectedElement {
+        // The shape, `Envelope(Header?, Body)`, is the soap module's one check.
+        let parts = envelope_parts(envelope).map_err(|e| match e {
+            ShapeError::NotEnvelope { found } => ModelError::UnexpectedElement {
                 expected: format!("{{{SOAP_ENV_NS}}}Envelope"),
-                found: name_of(envelope),
+                found,
                 path: "/".into(),
-            });
-        }
+            },
+            ShapeError::MissingBody => ModelError::MissingElement { expected: "Body", path: "/Envelope".into() },
+            other => ModelError::NotAnEnvelope { detail: other.to_string() },
+        })?;
         soap_attributes(envelope, "/Envelope")?;
-        let mut c = ElementCursor::new_allowing_attributes(envelope, "/Envelope")?;
-        let mut body = c.next_any();
-        if let Some(h) = body {
-            if h.is(Some(SOAP_ENV_NS), "Header") {
-                soap_attributes(h, "/Envelope/Header")?;
-                body = c.next_any();
-            }
+        if let Some(h) = parts.header {
+            soap_attributes(h, "/Envelope/Header")?;
         }
-        let body = match body {
-            Some(b) if b.is(Some(SOAP_ENV_NS), "Body") => b,
-            Some(other) => {
-                return Err(ModelError::UnexpectedElement {
-                    expected: format!("{{{SOAP_ENV_NS}}}Body"),
-                    found: name_of(other),
-                    path: "/Envelope".into(),
-                })
-            }
-            None => return Err(ModelError::MissingElement { expected: "Body", path: "/Envelope".into() }),
-        };
-        c.finish()?;
+        let body = parts.body;
         soap_attributes(body, "/Envelope/Body")?;
         let mut bc = ElementCursor::new_allowing_attributes(body, "/Envelope/Body")?;
         let child = bc.next_any().ok_or(ModelError::MissingElement {
@@ -455,7 +440,7 @@ impl Envelope {
             _ => {
                 return Err(ModelError::UnexpectedElement {
                     expected: "an operation element in a service namespace, or soapenv:Fault".into(),
-                    found: name_of(child),
+                    found: child.expanded_name(),
                     path: parent.to_owned(),
                 })
             }

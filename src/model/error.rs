@@ -158,6 +158,13 @@ pub enum ModelError {
         /// Where (the parent's path).
         path: String,
     },
+    /// Not a SOAP 1.1 `Envelope(Header?, Body)`: a SOAP 1.2 envelope, two Headers or
+    /// Bodies, a Header after the Body, another child, or text in the Envelope.
+    #[error("not a SOAP 1.1 envelope: {detail}")]
+    NotAnEnvelope {
+        /// What is wrong.
+        detail: String,
+    },
     /// Non-whitespace text where only elements are allowed.
     #[error("at {path}: unexpected text {text:?}")]
     UnexpectedText {

@@ -58,7 +58,7 @@ impl Fragment {
         if !root.is(None, wrapper) {
             return Err(ModelError::UnexpectedElement {
                 expected: wrapper.to_owned(),
-                found: super::read::name_of(root),
+                found: root.expanded_name(),
                 path: String::new(),
             });
         }

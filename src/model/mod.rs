@@ -59,7 +59,7 @@ pub use context::{
     NAAM_KORT_MAX, NAAM_MAX,
 };
 pub use envelope::{
-    Envelope, Fault, FaultCode, Operatie, DEFAULT_OPERATIE_PREFIX, SOAP_ENV_NS, SOAP_ENV_PREFIX, WSSE_NS,
+    Envelope, Fault, FaultCode, Operatie, DEFAULT_OPERATIE_PREFIX, SOAP_ENV_PREFIX,
 };
 pub use error::{ModelError, Reason};
 pub use inhoud::{Crud, CrudActie, CrudObject, Detail, Inhoud, InhoudContent, OBJECT_ID};

@@ -7,14 +7,6 @@ use crate::xml::{Element, Node};
 
 use super::error::ModelError;
 
-/// `{namespace}local` or `local`, for error messages.
-pub(crate) fn name_of(el: Element<'_>) -> String {
-    match el.namespace() {
-        Some(ns) => format!("{{{ns}}}{}", el.local_name()),
-        None => el.local_name().to_owned(),
-    }
-}
-
 fn snippet(t: &str) -> String {
     let t = t.trim();
     let mut s: String = t.chars().take(40).collect();
@@ -40,7 +32,7 @@ pub fn simple_text(el: Element<'_>, path: &str) -> Result<String, ModelError> {
     if let Some(c) = el.child_elements().next() {
         return Err(ModelError::UnexpectedElement {
             expected: "text".into(),
-            found: name_of(c),
+            found: c.expanded_name(),
             path: path.to_owned(),
         });
     }
@@ -97,7 +89,7 @@ impl<'d> ElementCursor<'d> {
             None => match self.items.get(self.pos) {
                 Some(e) => Err(ModelError::UnexpectedElement {
                     expected: local.to_owned(),
-                    found: name_of(*e),
+                    found: e.expanded_name(),
                     path: self.path.clone(),
                 }),
                 None => Err(ModelError::MissingElement { expected: local, path: self.path.clone() }),
@@ -117,7 +109,7 @@ impl<'d> ElementCursor<'d> {
         if e.namespace().is_some() {
             return Err(ModelError::UnexpectedElement {
                 expected: format!("unqualified {local}"),
-                found: name_of(e),
+                found: e.expanded_name(),
                 path: self.path.clone(),
             });
         }
@@ -167,7 +159,7 @@ impl<'d> ElementCursor<'d> {
         match self.items.get(self.pos) {
             Some(e) => Err(ModelError::UnexpectedElement {
                 expected: format!("end of {}", self.path),
-                found: name_of(*e),
+                found: e.expanded_name(),
                 path: self.path,
             }),
             None => Ok(()),

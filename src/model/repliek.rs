@@ -7,7 +7,7 @@ use crate::xml::{Element, WriteError, XmlWriter};
 use super::context::{Afzender, Annotatie, Bericht, Context, Ontvanger};
 use super::error::{ModelError, Reason};
 use super::inhoud::Inhoud;
-use super::read::{name_of, ElementCursor};
+use super::read::ElementCursor;
 use super::tijd::Tijdstip;
 use super::uitzondering::{read_uitzonderingen, write_uitzonderingen, Uitzondering};
 use super::values::{BerichtType, Referte, SchemaVersion, Versie};
@@ -245,7 +245,7 @@ impl Repliek {
         if !el.is(None, "Repliek") {
             return Err(ModelError::UnexpectedElement {
                 expected: "unqualified Repliek".into(),
-                found: name_of(el),
+                found: el.expanded_name(),
                 path: path.rsplit_once('/').map_or("", |p| p.0).to_owned(),
             });
         }

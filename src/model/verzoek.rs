@@ -8,7 +8,7 @@ use super::context::Afzender;
 use super::context::{Annotatie, Bericht, Context, Ontvanger};
 use super::error::ModelError;
 use super::inhoud::Inhoud;
-use super::read::{name_of, ElementCursor};
+use super::read::ElementCursor;
 use super::repliek::{Antwoord, RepliekBuilder, Uitkomst};
 use super::tijd::Tijdstip;
 use super::values::{BerichtType, Instellingsnummer, Referte, SchemaVersion, Versie};
@@ -149,7 +149,7 @@ impl Verzoek {
         if !el.is(None, "Verzoek") {
             return Err(ModelError::UnexpectedElement {
                 expected: "unqualified Verzoek".into(),
-                found: name_of(el),
+                found: el.expanded_name(),
                 path: path.rsplit_once('/').map_or("", |p| p.0).to_owned(),
             });
         }

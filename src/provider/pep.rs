@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::model::{
     Afzender, Envelope, Fault, FaultCode as SoapFaultCode, Instellingsnummer, ModelError, Oorsprong, Operatie, Referte,
-    SchemaVersion, Versie, Verzoek, SOAP_ENV_NS,
+    SchemaVersion, Versie, Verzoek,
 };
 use crate::model::{Detail, ElementCursor};
 use crate::trust::{CertificateValidator, ValidatedCertificate};
@@ -459,7 +459,7 @@ impl Pep {
                 Some(ns) => format!("{{{ns}}}{local}"),
                 None => local.to_owned(),
             };
-            if namespace == SOAP_ENV_NS || (local.ends_with("Response") && local.len() > "Response".len()) {
+            if namespace == crate::soap::SOAP11_NS || (local.ends_with("Response") && local.len() > "Response".len()) {
                 return Err(Rejection::NotAVerzoek { found });
             }
             return Err(Rejection::UnknownOperation { namespace: namespace.to_owned(), naam: local.to_owned() });

@@ -33,8 +33,8 @@ impl FaultCode {
     /// The namespace of the fault code QName.
     pub fn namespace(&self) -> &'static str {
         match self {
-            FaultCode::Client | FaultCode::MustUnderstand => super::SOAP11_NS,
-            _ => super::WSSE_NS,
+            FaultCode::Client | FaultCode::MustUnderstand => crate::soap::SOAP11_NS,
+            _ => crate::soap::WSSE_NS,
         }
     }
 
@@ -55,7 +55,7 @@ impl FaultCode {
 
     /// The conventional prefixed form (`wsse:FailedCheck`, `soapenv:Client`).
     pub fn prefixed(&self) -> String {
-        let prefix = if self.namespace() == super::SOAP11_NS { "soapenv" } else { "wsse" };
+        let prefix = if self.namespace() == crate::soap::SOAP11_NS { "soapenv" } else { "wsse" };
         format!("{prefix}:{}", self.local_name())
     }
 }

@@ -12,7 +12,6 @@
 mod error;
 mod profile;
 mod signer;
-pub(crate) mod soap;
 mod verifier;
 
 pub use error::{FaultCode, SignError, VerifyError};
@@ -22,20 +21,6 @@ pub use verifier::{
     Clock, FixedClock, SystemClock, TimestampPolicy, VerificationPolicy, VerifiedEnvelope, VerifiedTimestamp, Verifier,
 };
 
-/// SOAP 1.1 envelope namespace.
-pub const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-/// SOAP 1.2 envelope namespace (rejected: DHO speaks SOAP 1.1).
-pub const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
-/// WS-Security 1.0 secext namespace (`wsse`).
-pub const WSSE_NS: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
-/// WS-Security 1.0 utility namespace (`wsu`).
-pub const WSU_NS: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
-/// WS-Security 1.1 secext namespace (`wsse11`), for `TokenType`.
-pub const WSSE11_NS: &str = "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd";
-/// XML-DSig namespace (`ds`).
-pub const DS_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
-/// Exclusive c14n namespace, also used for `ec:InclusiveNamespaces`.
-pub const EC_NS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 /// BinarySecurityToken encoding type: base64.
 pub const BASE64_ENCODING: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";

@@ -22,8 +22,8 @@ use crate::xml::{
 
 use super::error::SignError;
 use super::profile::{SignatureProfile, TokenType};
-use super::soap::envelope_parts;
-use super::{BASE64_ENCODING, DS_NS, EC_NS, SOAP11_NS, WSSE_NS, WSU_NS};
+use crate::soap::{envelope_parts, DS_NS, EC_NS, SOAP11_NS, WSSE_NS, WSU_NS};
+use super::BASE64_ENCODING;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -137,7 +137,7 @@ impl Signer {
     }
 
     fn sign_document(&self, doc: &Document, bom: bool, now: SystemTime) -> Result<Vec<u8>, SignError> {
-        let parts = envelope_parts(doc).map_err(|e| SignError::Envelope { detail: e.to_string() })?;
+        let parts = envelope_parts(doc.root()).map_err(|e| SignError::Envelope { detail: e.to_string() })?;
         if let Some(h) = parts.header {
             if h.child_elements().any(|c| c.is(Some(WSSE_NS), "Security")) {
                 return Err(SignError::AlreadySigned);
@@ -338,7 +338,7 @@ impl SecurityHeader<'_> {
         o += &format!("<ds:KeyInfo Id=\"{}\"><wsse:SecurityTokenReference", self.key_info_id);
         if self.token_value_type == super::PKIPATH_TOKEN {
             // WSS4J (BSP R3059) wants the token type on the reference for PkiPath tokens.
-            o += &format!(" xmlns:wsse11=\"{}\" wsse11:TokenType=\"{}\"", super::WSSE11_NS, self.token_value_type);
+            o += &format!(" xmlns:wsse11=\"{}\" wsse11:TokenType=\"{}\"", crate::soap::WSSE11_NS, self.token_value_type);
         }
         o += &format!(
             " wsu:Id=\"{}\"><wsse:Reference URI=\"#{}\" ValueType=\"{}\"/></wsse:SecurityTokenReference></ds:KeyInfo>",
@@ -511,7 +511,7 @@ pub(crate) fn collect_ids(doc: &Document) -> Vec<String> {
 fn splice(
     out: &mut Vec<u8>,
     src: &str,
-    parts: &super::soap::EnvelopeParts<'_>,
+    parts: &crate::soap::EnvelopeParts<'_>,
     security: &[u8],
     body_id: &str,
     body_addition: Option<&(String, bool)>,

@@ -32,8 +32,8 @@ use crate::xml::{Document, Element, ExcC14n, Limits, Node, NodeId, EXC_C14N, XML
 
 use super::error::VerifyError;
 use super::profile::{SignatureProfile, TokenType};
-use super::soap::envelope_parts;
-use super::{BASE64_ENCODING, DS_NS, EC_NS, SOAP11_NS, WSSE_NS, WSU_NS};
+use crate::soap::{envelope_parts, DS_NS, EC_NS, SOAP11_NS, WSSE_NS, WSU_NS};
+use super::BASE64_ENCODING;
 
 /// The SOAP 1.1 actor that addresses every node, this one included.
 const ACTOR_NEXT: &str = "http://schemas.xmlsoap.org/soap/actor/next";
@@ -385,7 +385,7 @@ impl Verifier {
 
     fn check(&self, doc: &Document, now: SystemTime) -> Result<Checked, VerifyError> {
         // Rule 2: shape, headers for us.
-        let parts = envelope_parts(doc).map_err(|e| VerifyError::Envelope { detail: e.to_string() })?;
+        let parts = envelope_parts(doc.root()).map_err(|e| VerifyError::Envelope { detail: e.to_string() })?;
         let header = parts.header.ok_or(VerifyError::MissingSecurityHeader)?;
         let mut security = None;
         for h in header.child_elements() {
@@ -403,7 +403,7 @@ impl Verifier {
                 }
                 security = Some(h);
             } else if must_understand(h) && !self.policy.understood_headers.iter().any(|(ns, l)| h.is(Some(ns), l)) {
-                return Err(VerifyError::NotUnderstood { header: expanded(h) });
+                return Err(VerifyError::NotUnderstood { header: h.expanded_name() });
             }
         }
         let security = security.ok_or(VerifyError::MissingSecurityHeader)?;
@@ -487,7 +487,7 @@ impl Verifier {
             } else if tokens.first() == Some(&r.target) {
                 Target::Token
             } else {
-                return Err(VerifyError::UnexpectedReferenceTarget { uri: r.uri.into(), element: expanded(r.target) });
+                return Err(VerifyError::UnexpectedReferenceTarget { uri: r.uri.into(), element: r.target.expanded_name() });
             };
             if covered.contains(&kind) {
                 return Err(VerifyError::DuplicateReference { uri: r.uri.into() });
@@ -503,7 +503,7 @@ impl Verifier {
         let str_el = match ki_children.as_slice() {
             [one] if one.is(Some(WSSE_NS), "SecurityTokenReference") => *one,
             other => {
-                let found: Vec<String> = other.iter().map(|e| expanded(*e)).collect();
+                let found: Vec<String> = other.iter().map(|e| e.expanded_name()).collect();
                 return Err(VerifyError::UnsupportedKeyInfo {
                     detail: format!("expected one wsse:SecurityTokenReference, found [{}]", found.join(", ")),
                 });
@@ -512,7 +512,7 @@ impl Verifier {
         let str_ref = match element_children(str_el, "wsse:SecurityTokenReference")?.as_slice() {
             [one] if one.is(Some(WSSE_NS), "Reference") => *one,
             other => {
-                let found: Vec<String> = other.iter().map(|e| expanded(*e)).collect();
+                let found: Vec<String> = other.iter().map(|e| e.expanded_name()).collect();
                 return Err(VerifyError::UnsupportedKeyInfo {
                     detail: format!("expected one wsse:Reference, found [{}]", found.join(", ")),
                 });
@@ -723,12 +723,6 @@ fn local_id(uri: &str) -> Option<&str> {
     uri.strip_prefix('#').filter(|id| crate::xml::is_ncname(id))
 }
 
-fn expanded(e: Element<'_>) -> String {
-    match e.namespace() {
-        Some(ns) => format!("{{{ns}}}{}", e.local_name()),
-        None => e.local_name().to_owned(),
-    }
-}
 
 fn malformed(context: &'static str, detail: &str) -> VerifyError {
     VerifyError::MalformedSignature { context, detail: detail.into() }
@@ -752,7 +746,7 @@ fn expect_ds<'d>(el: Element<'d>, local: &str, context: &'static str) -> Result<
     if el.is(Some(DS_NS), local) {
         Ok(el)
     } else {
-        Err(malformed(context, &format!("expected ds:{local}, found {}", expanded(el))))
+        Err(malformed(context, &format!("expected ds:{local}, found {}", el.expanded_name())))
     }
 }
 
@@ -762,7 +756,7 @@ fn expect_sequence<'d, const N: usize>(
     names: [&str; N],
 ) -> Result<[Element<'d>; N], VerifyError> {
     if kids.len() != N {
-        let found: Vec<String> = kids.iter().map(|e| expanded(*e)).collect();
+        let found: Vec<String> = kids.iter().map(|e| e.expanded_name()).collect();
         return Err(malformed(context, &format!("expected ({}), found [{}]", names.join(", "), found.join(", "))));
     }
     let mut out = [kids[0]; N];

@@ -281,6 +281,15 @@ impl<'d> Element<'d> {
         self.raw_name().to_owned()
     }
 
+    /// The expanded name in James Clark notation, `{namespace}local` (or `local` in no
+    /// namespace): how errors name an element whatever prefix it was written with.
+    pub fn expanded_name(&self) -> String {
+        match self.namespace() {
+            Some(ns) => format!("{{{ns}}}{}", self.local_name()),
+            None => self.local_name().to_owned(),
+        }
+    }
+
     /// Namespace name; `None` for an element in no namespace.
     pub fn namespace(&self) -> Option<&'d str> {
         let ns = self.data().ns;

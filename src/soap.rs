@@ -1,8 +1,25 @@
-//! The SOAP 1.1 envelope shape both the signer and the verifier insist on.
+//! SOAP 1.1 and the namespaces of the WS-Security profile: the ground floor the
+//! message model and the signature layer both stand on.
+//!
+//! One definition of every namespace the crate speaks, and one check of the envelope's
+//! shape, `Envelope(Header?, Body)`, used by the model's reader, the signer and the verifier.
 
-use crate::xml::{Document, Element, Node};
+use crate::xml::{Element, Node};
 
-use super::{SOAP11_NS, SOAP12_NS};
+/// SOAP 1.1 envelope namespace.
+pub const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+/// SOAP 1.2 envelope namespace (rejected: DHO speaks SOAP 1.1).
+pub const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
+/// WS-Security 1.0 secext namespace (`wsse`).
+pub const WSSE_NS: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+/// WS-Security 1.0 utility namespace (`wsu`).
+pub const WSU_NS: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+/// WS-Security 1.1 secext namespace (`wsse11`), for `TokenType`.
+pub const WSSE11_NS: &str = "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd";
+/// XML-DSig namespace (`ds`).
+pub const DS_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
+/// Namespace of `ec:InclusiveNamespaces`: the exclusive c14n algorithm URI itself.
+pub const EC_NS: &str = crate::xml::EXC_C14N;
 
 /// Envelope, optional Header and the one Body.
 #[derive(Debug, Clone, Copy)]
@@ -40,21 +57,15 @@ impl std::fmt::Display for ShapeError {
     }
 }
 
-fn expanded(e: Element<'_>) -> String {
-    match e.namespace() {
-        Some(ns) => format!("{{{ns}}}{}", e.local_name()),
-        None => e.local_name().to_owned(),
-    }
-}
 
-/// Checks `Envelope(Header?, Body)` in the SOAP 1.1 namespace, nothing else.
-pub(crate) fn envelope_parts(doc: &Document) -> Result<EnvelopeParts<'_>, ShapeError> {
-    let envelope = doc.root();
+/// Checks `Envelope(Header?, Body)` in the SOAP 1.1 namespace, nothing else, from the
+/// document element.
+pub(crate) fn envelope_parts(envelope: Element<'_>) -> Result<EnvelopeParts<'_>, ShapeError> {
     if envelope.local_name() == "Envelope" && envelope.namespace() == Some(SOAP12_NS) {
         return Err(ShapeError::Soap12);
     }
     if !envelope.is(Some(SOAP11_NS), "Envelope") {
-        return Err(ShapeError::NotEnvelope { found: expanded(envelope) });
+        return Err(ShapeError::NotEnvelope { found: envelope.expanded_name() });
     }
     let (mut header, mut body) = (None, None);
     for child in envelope.children() {
@@ -77,7 +88,7 @@ pub(crate) fn envelope_parts(doc: &Document) -> Result<EnvelopeParts<'_>, ShapeE
                 }
                 body = Some(e);
             }
-            Node::Element(e) => return Err(ShapeError::UnexpectedChild { found: expanded(e) }),
+            Node::Element(e) => return Err(ShapeError::UnexpectedChild { found: e.expanded_name() }),
         }
     }
     let body = body.ok_or(ShapeError::MissingBody)?;
