@@ -25,7 +25,7 @@ use der::{Decode, Encode};
 use sha2::{Digest as _, Sha256};
 use x509_cert::Certificate;
 
-use crate::crypto::{default_provider, CryptoProvider, SigningKey};
+use crate::crypto::{default_provider, CryptoError, CryptoProvider, SigningKey, MIN_RSA_BITS};
 
 /// Where a [`KeyError`] happened, as shown in messages.
 const KEY_PEM: &str = "key PEM";
@@ -154,6 +154,18 @@ pub enum KeyError {
         /// What is wrong.
         reason: String,
     },
+}
+
+impl From<CryptoError> for KeyError {
+    /// A key the crypto provider refused to load.
+    fn from(e: CryptoError) -> Self {
+        match e {
+            CryptoError::NotRsa { algorithm } => KeyError::NotRsa { algorithm },
+            CryptoError::KeySizeNotAllowed { bits } if bits < MIN_RSA_BITS => KeyError::KeyTooSmall { bits },
+            CryptoError::KeySizeNotAllowed { bits } => KeyError::KeyTooLarge { bits },
+            other => KeyError::MalformedKey { reason: other.to_string() },
+        }
+    }
 }
 
 impl KeyError {
@@ -375,17 +387,6 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// A readable name for a key algorithm OID.
-pub(crate) fn algorithm_name(oid: &str) -> String {
-    match oid {
-        "1.2.840.10045.2.1" => "EC".to_owned(),
-        "1.3.101.112" => "Ed25519".to_owned(),
-        "1.3.101.113" => "Ed448".to_owned(),
-        "1.2.840.10040.4.1" => "DSA".to_owned(),
-        "1.2.840.113549.1.1.10" => "RSASSA-PSS".to_owned(),
-        other => format!("OID {other}"),
-    }
-}
 
 /// A private key with its certificate and chain, for signing messages. `Send + Sync`; share it
 /// behind an `Arc`.
@@ -524,7 +525,7 @@ impl SigningIdentity {
             return Ok(SigningIdentity { key, certificate: leaf_der, chain, info });
         }
         if let Some(e) = first_error {
-            return Err(e);
+            return Err(e.into());
         }
         match certs.first() {
             None => Err(KeyError::NoCertificate { input: P12 }),
@@ -670,7 +671,7 @@ fn load_pem_key(
     password: Option<&str>,
     provider: &dyn CryptoProvider,
 ) -> Result<Box<dyn SigningKey>, KeyError> {
-    provider.load_signing_key(&private_key_from_pem(key_pem, password)?)
+    Ok(provider.load_signing_key(&private_key_from_pem(key_pem, password)?)?)
 }
 
 /// The one private key in `key_pem`, as unencrypted PKCS#8 DER.
@@ -833,7 +834,7 @@ mod tests {
     #[test]
     fn hex_and_algorithm_names() {
         assert_eq!(hex(&[0x00, 0x10, 0xab]), "0010ab");
-        assert_eq!(algorithm_name("1.2.840.10045.2.1"), "EC");
-        assert_eq!(algorithm_name("1.2.3"), "OID 1.2.3");
+        assert_eq!(crate::crypto::algorithm_name("1.2.840.10045.2.1"), "EC");
+        assert_eq!(crate::crypto::algorithm_name("1.2.3"), "OID 1.2.3");
     }
 }

@@ -81,7 +81,8 @@ use webpki::{
 use x509_cert::ext::pkix::KeyUsage as KeyUsageExt;
 
 use crate::crypto::{default_provider, CryptoProvider, MAX_RSA_BITS, MIN_RSA_BITS, RSA_ENCRYPTION_OID};
-use crate::keys::{algorithm_name, parse_pem, CertificateInfo};
+use crate::crypto::algorithm_name;
+use crate::keys::{parse_pem, CertificateInfo};
 
 /// Why a certificate is not trusted, or why trust configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]

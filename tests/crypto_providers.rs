@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use der::{Decode as _, Encode as _};
-use dho_wss::crypto::openssl::openssl_provider;
+use dho_wss::crypto::openssl_provider;
 use dho_wss::crypto::{default_provider, CryptoError, CryptoProvider, DigestAlgorithm, SignatureAlgorithm};
 use dho_wss::keys::SigningIdentity;
 use dho_wss::trust::{CertificateValidator, TrustAnchors};

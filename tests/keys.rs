@@ -41,7 +41,7 @@ fn providers() -> Vec<&'static dyn CryptoProvider> {
     #[allow(unused_mut)]
     let mut all = vec![default_provider()];
     #[cfg(feature = "openssl")]
-    all.push(dho_wss::crypto::openssl::openssl_provider());
+    all.push(dho_wss::crypto::openssl_provider());
     all
 }
 
@@ -512,11 +512,11 @@ fn streaming_digest_equals_one_shot() {
 #[test]
 fn load_signing_key_rejects_non_rsa_and_small_keys() {
     for p in providers() {
-        assert!(matches!(p.load_signing_key(&pem_der("ec.key.pem")), Err(KeyError::NotRsa { .. })));
-        assert!(matches!(p.load_signing_key(&pem_der("weak1024.key.pem")), Err(KeyError::KeyTooSmall { bits: 1024 })));
+        assert!(matches!(p.load_signing_key(&pem_der("ec.key.pem")), Err(CryptoError::NotRsa { .. })));
+        assert!(matches!(p.load_signing_key(&pem_der("weak1024.key.pem")), Err(CryptoError::KeySizeNotAllowed { bits: 1024 })));
         let good = pem_der("institution.key.pem");
-        assert!(matches!(p.load_signing_key(&good[..good.len() - 1]), Err(KeyError::MalformedKey { .. })));
-        assert!(matches!(p.load_signing_key(&[]), Err(KeyError::MalformedKey { .. })));
+        assert!(matches!(p.load_signing_key(&good[..good.len() - 1]), Err(CryptoError::MalformedPrivateKey { .. })));
+        assert!(matches!(p.load_signing_key(&[]), Err(CryptoError::MalformedPrivateKey { .. })));
     }
 }
 

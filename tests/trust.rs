@@ -156,7 +156,7 @@ fn validated_key_verifies_a_signature_from_the_identity() {
     #[allow(unused_mut)]
     let mut providers = vec![default_provider()];
     #[cfg(feature = "openssl")]
-    providers.push(dho_wss::crypto::openssl::openssl_provider());
+    providers.push(dho_wss::crypto::openssl_provider());
     for p in providers {
         let id = SigningIdentity::from_pkcs12_with_provider(&read("institution.p12"), "test-only", p).unwrap();
         let chain: Vec<&[u8]> = id.chain_ders().iter().map(Vec::as_slice).collect();

@@ -88,7 +88,7 @@ pub fn providers() -> Vec<Provider> {
     #[allow(unused_mut)]
     let mut all = vec![Provider { name: "rustcrypto", provider: default_provider() }];
     #[cfg(feature = "openssl")]
-    all.push(Provider { name: "openssl", provider: dho_wss::crypto::openssl::openssl_provider() });
+    all.push(Provider { name: "openssl", provider: dho_wss::crypto::openssl_provider() });
     all
 }
 

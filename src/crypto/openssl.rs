@@ -40,10 +40,9 @@ use ::openssl::sign::{Signer, Verifier};
 use rustls_pki_types::SignatureVerificationAlgorithm;
 
 use super::{
-    CryptoError, CryptoProvider, Digest, DigestAlgorithm, RustCryptoProvider, SignatureAlgorithm, SigningKey,
-    MAX_RSA_BITS, MIN_RSA_BITS, RSA_ENCRYPTION_OID,
+    algorithm_name, CryptoError, CryptoProvider, Digest, DigestAlgorithm, RustCryptoProvider, SignatureAlgorithm,
+    SigningKey, MAX_RSA_BITS, MIN_RSA_BITS, RSA_ENCRYPTION_OID,
 };
-use crate::keys::KeyError;
 
 /// The OpenSSL provider (stateless apart from a per-thread memo of parsed public keys).
 #[derive(Clone, Copy, Debug, Default)]
@@ -205,13 +204,13 @@ impl CryptoProvider for OpenSslProvider {
         }))
     }
 
-    fn load_signing_key(&self, pkcs8_der: &[u8]) -> Result<Box<dyn SigningKey>, KeyError> {
-        let malformed = |reason: String| KeyError::MalformedKey { reason };
+    fn load_signing_key(&self, pkcs8_der: &[u8]) -> Result<Box<dyn SigningKey>, CryptoError> {
+        let malformed = |reason: String| CryptoError::MalformedPrivateKey { reason };
         let info = pkcs8::PrivateKeyInfoRef::try_from(pkcs8_der)
             .map_err(|e| malformed(format!("not a PKCS#8 PrivateKeyInfo: {e}")))?;
         let oid = info.algorithm.oid.to_string();
         if oid != RSA_ENCRYPTION_OID {
-            return Err(KeyError::NotRsa { algorithm: crate::keys::algorithm_name(&oid) });
+            return Err(CryptoError::NotRsa { algorithm: algorithm_name(&oid) });
         }
         if !null_parameters(&info.algorithm) {
             return Err(malformed("invalid RSA private key: rsaEncryption parameters must be NULL".into()));
@@ -224,10 +223,7 @@ impl CryptoProvider for OpenSslProvider {
         }
         let bits = match check_components(parts.modulus.as_bytes(), parts.public_exponent.as_bytes()) {
             Ok(bits) => bits,
-            Err(CryptoError::KeySizeNotAllowed { bits }) if bits < MIN_RSA_BITS => {
-                return Err(KeyError::KeyTooSmall { bits })
-            }
-            Err(CryptoError::KeySizeNotAllowed { bits }) => return Err(KeyError::KeyTooLarge { bits }),
+            Err(e @ CryptoError::KeySizeNotAllowed { .. }) => return Err(e),
             Err(e) => return Err(malformed(format!("invalid RSA private key: {e}"))),
         };
         let key =
