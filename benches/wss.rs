@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime};
 
 use criterion::{BatchSize, Criterion, Throughput};
 use dho_wss::crypto::SignatureAlgorithm;
-use dho_wss::trust::ChainCacheConfig;
+use dho_wss::pki::ChainCacheConfig;
 use dho_wss::xml::{Document, ExcC14n};
 use wss_support::*;
 

@@ -22,8 +22,8 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use dho_wss::pki::CertificateValidator;
 use dho_wss::provider::{demo, AnswerStore, Bindings, MemoryStore, Outcome, Pep, PepPolicy, Provider};
-use dho_wss::trust::CertificateValidator;
 use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");

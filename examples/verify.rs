@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use dho_wss::trust::CertificateValidator;
+use dho_wss::pki::CertificateValidator;
 use dho_wss::wss::{SignatureProfile, VerificationPolicy, Verifier};
 
 #[path = "common/cli.rs"]

@@ -4,10 +4,9 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod crypto;
-pub mod keys;
 pub mod model;
+pub mod pki;
 pub mod provider;
 pub mod soap;
-pub mod trust;
 pub mod wss;
 pub mod xml;

@@ -57,7 +57,6 @@ impl std::fmt::Display for ShapeError {
     }
 }
 
-
 /// Checks `Envelope(Header?, Body)` in the SOAP 1.1 namespace, nothing else, from the
 /// document element.
 pub(crate) fn envelope_parts(envelope: Element<'_>) -> Result<EnvelopeParts<'_>, ShapeError> {

@@ -10,8 +10,8 @@ use base64::Engine as _;
 use der::{Decode as _, Encode as _};
 use dho_wss::crypto::openssl_provider;
 use dho_wss::crypto::{default_provider, CryptoError, CryptoProvider, DigestAlgorithm, SignatureAlgorithm};
-use dho_wss::keys::SigningIdentity;
-use dho_wss::trust::{CertificateValidator, TrustAnchors};
+use dho_wss::pki::SigningIdentity;
+use dho_wss::pki::{CertificateValidator, TrustAnchors};
 use dho_wss::wss::{FixedClock, SignatureProfile, Signer, VerificationPolicy, Verifier};
 
 const ALGS: [SignatureAlgorithm; 2] = [SignatureAlgorithm::RsaSha1, SignatureAlgorithm::RsaSha256];

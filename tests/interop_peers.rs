@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use dho_wss::keys::SigningIdentity;
-use dho_wss::trust::{CertificateValidator, TrustAnchors};
+use dho_wss::pki::SigningIdentity;
+use dho_wss::pki::{CertificateValidator, TrustAnchors};
 use dho_wss::wss::{SignatureProfile, Signer, TimestampOptions, TokenType, VerificationPolicy, Verifier};
 
 fn root() -> &'static Path {

@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use der::{Decode as _, Encode as _};
 use dho_wss::crypto::{default_provider, CryptoError, CryptoProvider, DigestAlgorithm, SignatureAlgorithm};
-use dho_wss::keys::{KeyError, SigningIdentity};
+use dho_wss::pki::{KeyError, SigningIdentity};
 use sha2::Digest as _;
 
 const PASSWORD: &str = "test-only";
@@ -513,7 +513,10 @@ fn streaming_digest_equals_one_shot() {
 fn load_signing_key_rejects_non_rsa_and_small_keys() {
     for p in providers() {
         assert!(matches!(p.load_signing_key(&pem_der("ec.key.pem")), Err(CryptoError::NotRsa { .. })));
-        assert!(matches!(p.load_signing_key(&pem_der("weak1024.key.pem")), Err(CryptoError::KeySizeNotAllowed { bits: 1024 })));
+        assert!(matches!(
+            p.load_signing_key(&pem_der("weak1024.key.pem")),
+            Err(CryptoError::KeySizeNotAllowed { bits: 1024 })
+        ));
         let good = pem_der("institution.key.pem");
         assert!(matches!(p.load_signing_key(&good[..good.len() - 1]), Err(CryptoError::MalformedPrivateKey { .. })));
         assert!(matches!(p.load_signing_key(&[]), Err(CryptoError::MalformedPrivateKey { .. })));

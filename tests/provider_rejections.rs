@@ -8,11 +8,11 @@ use std::sync::Arc;
 use dho_wss::model::{
     Afzender, Envelope, Fault, FaultCode, Inhoud, Operatie, Referte, Repliek, SchemaVersion, Versie, Verzoek,
 };
+use dho_wss::pki::ValidatedCertificate;
 use dho_wss::provider::{
     demo, AuthorizedVerzoek, CertificateSelector, Code, Decision, MemoryStore, Outcome, Pep, PepPolicy, Provider,
     Rejection, Reply, ReplyError, ReplyVerifier, Response, SubjectSerialNumberRule, UnsignedFaults,
 };
-use dho_wss::trust::ValidatedCertificate;
 use dho_wss::wss::{VerificationPolicy, Verifier, VerifyError};
 
 use provider_common::*;

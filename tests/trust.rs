@@ -6,8 +6,8 @@ use std::time::{Duration, SystemTime};
 #[path = "support/pem.rs"]
 mod pem;
 use dho_wss::crypto::{default_provider, SignatureAlgorithm};
-use dho_wss::keys::SigningIdentity;
-use dho_wss::trust::{CertificateValidator, TrustAnchors, TrustError, ValidatedCertificate};
+use dho_wss::pki::SigningIdentity;
+use dho_wss::pki::{CertificateValidator, TrustAnchors, TrustError, ValidatedCertificate};
 use pem::der_of;
 
 fn pki(name: &str) -> String {

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 #[path = "support/pem.rs"]
 mod pem;
-use dho_wss::trust::{CertificateValidator, ChainCacheConfig, TrustAnchors, TrustError};
+use dho_wss::pki::{CertificateValidator, ChainCacheConfig, TrustAnchors, TrustError};
 
 fn read(path: &str) -> Vec<u8> {
     let path = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use dho_wss::crypto::{CryptoError, SignatureAlgorithm};
-use dho_wss::trust::{CertificateValidator, TrustAnchors, TrustError};
+use dho_wss::pki::{CertificateValidator, TrustAnchors, TrustError};
 use dho_wss::wss::{FaultCode, FixedClock, VerificationPolicy, VerifiedEnvelope, Verifier, VerifyError};
 use dho_wss::xml::{C14nError, Element, Limit, XmlErrorKind};
 
@@ -489,7 +489,7 @@ fn every_applicable_catalogue_row_has_a_fixture() {
 mod generated {
     use super::*;
     use dho_wss::crypto::SignatureAlgorithm;
-    use dho_wss::keys::SigningIdentity;
+    use dho_wss::pki::SigningIdentity;
     use dho_wss::wss::{SignatureProfile, Signer};
     use dho_wss::xml::{Document, ExcC14n, Limits};
 
@@ -748,8 +748,8 @@ mod algorithm_pairs {
 
 mod fault_code {
     use super::*;
-    use dho_wss::keys::SigningIdentity;
     use dho_wss::model::{Envelope, Fault, FaultCode as SoapFaultCode, ModelError, Reason};
+    use dho_wss::pki::SigningIdentity;
     use dho_wss::wss::{SignatureProfile, Signer};
 
     const SOAP_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";

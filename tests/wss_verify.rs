@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use dho_wss::crypto::SignatureAlgorithm;
-use dho_wss::keys::SigningIdentity;
-use dho_wss::trust::{CertificateValidator, TrustAnchors, TrustError};
+use dho_wss::pki::SigningIdentity;
+use dho_wss::pki::{CertificateValidator, TrustAnchors, TrustError};
 use dho_wss::wss::{
     FixedClock, SignatureProfile, Signer, TimestampOptions, TimestampPolicy, TokenType, VerificationPolicy,
     VerifiedEnvelope, Verifier, VerifyError,

@@ -2,8 +2,8 @@
 
 #![allow(dead_code)]
 
-use dho_wss::keys::SigningIdentity;
-use dho_wss::trust::TrustAnchors;
+use dho_wss::pki::SigningIdentity;
+use dho_wss::pki::TrustAnchors;
 
 /// The shipped TEST PKI (testdata/pki): never for production.
 pub const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pki");

@@ -9,7 +9,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
-use dho_wss::trust::{CertificateValidator, TrustAnchors};
+use dho_wss::pki::{CertificateValidator, TrustAnchors};
 use dho_wss::wss::{FixedClock, SignatureProfile, VerificationPolicy, Verifier};
 use dho_wss::xml::{Document, ExcC14n};
 

@@ -20,7 +20,7 @@
 //! Certificate chains are verified with RSA PKCS#1 v1.5 over SHA-256, SHA-384 or SHA-512
 //! ([`CryptoProvider::chain_algorithms`]). SHA-1 signed certificates are rejected unless the
 //! caller explicitly opts in with
-//! [`CertificateValidator::allow_legacy_sha1_chain_signatures`](crate::trust::CertificateValidator::allow_legacy_sha1_chain_signatures),
+//! [`CertificateValidator::allow_legacy_sha1_chain_signatures`](crate::pki::CertificateValidator::allow_legacy_sha1_chain_signatures),
 //! which uses [`CryptoProvider::legacy_sha1_chain_algorithm`].
 //!
 //! # Errors are values, never booleans
@@ -330,4 +330,3 @@ pub(crate) fn memoized<K: Clone + 'static>(
     });
     Ok(key)
 }
-

@@ -19,7 +19,7 @@
 //!   the other way round).
 //!
 //! Certificate chains are verified with the RustCrypto chain algorithms (they are not on the
-//! per-message path once [chain caching](crate::trust::CertificateValidator::with_chain_cache)
+//! per-message path once [chain caching](crate::pki::CertificateValidator::with_chain_cache)
 //! is on).
 //!
 //! Parsed public keys are kept in a small per-thread memo keyed by the exact SPKI bytes, so a

@@ -110,7 +110,8 @@ impl CryptoProvider for RustCryptoProvider {
         if bits > MAX_RSA_BITS {
             return Err(CryptoError::KeySizeNotAllowed { bits });
         }
-        key.validate().map_err(|e| CryptoError::MalformedPrivateKey { reason: format!("inconsistent RSA private key: {e}") })?;
+        key.validate()
+            .map_err(|e| CryptoError::MalformedPrivateKey { reason: format!("inconsistent RSA private key: {e}") })?;
         let spki = key
             .to_public_key()
             .to_public_key_der()
@@ -304,7 +305,6 @@ mod tests {
         assert_eq!(out.len(), DigestAlgorithm::Sha256.output_len());
         assert_eq!(hex(&out), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
-
 
     #[test]
     fn verify_rejects_garbage_keys_with_err() {

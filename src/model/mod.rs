@@ -58,9 +58,7 @@ pub use context::{
     Afzender, AfzenderBuilder, Annotatie, Bericht, Context, Ontvanger, OntvangerBuilder, IDENTIFICATIE_MAX,
     NAAM_KORT_MAX, NAAM_MAX,
 };
-pub use envelope::{
-    Envelope, Fault, FaultCode, Operatie, DEFAULT_OPERATIE_PREFIX, SOAP_ENV_PREFIX,
-};
+pub use envelope::{Envelope, Fault, FaultCode, Operatie, DEFAULT_OPERATIE_PREFIX, SOAP_ENV_PREFIX};
 pub use error::{ModelError, Reason};
 pub use inhoud::{Crud, CrudActie, CrudObject, Detail, Inhoud, InhoudContent, OBJECT_ID};
 pub use read::{no_attributes, simple_text, ElementCursor};

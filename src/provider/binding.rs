@@ -6,7 +6,7 @@ use std::fmt;
 use std::path::Path;
 
 use crate::model::{Instellingsnummer, Operatie};
-use crate::trust::ValidatedCertificate;
+use crate::pki::ValidatedCertificate;
 
 /// Largest binding file read (1 MiB): a binding file lists applications, not data.
 pub const MAX_BINDING_FILE_BYTES: usize = 1 << 20;

@@ -2,7 +2,7 @@
 //! correlate it with the Verzoek, and resend Vragen for guaranteed delivery.
 
 use crate::model::{Afzender, Envelope, Fault, ModelError, Operatie, Referte, Repliek, SchemaVersion, Verzoek};
-use crate::trust::ValidatedCertificate;
+use crate::pki::ValidatedCertificate;
 use crate::wss::{Verifier, VerifyError};
 
 use super::binding::CertificateSelector;
@@ -89,7 +89,7 @@ pub enum ReplyError {
 ///
 /// ```
 /// use dho_wss::provider::{CertificateSelector, ReplyVerifier};
-/// use dho_wss::trust::{CertificateValidator, TrustAnchors};
+/// use dho_wss::pki::{CertificateValidator, TrustAnchors};
 /// use dho_wss::wss::{VerificationPolicy, Verifier};
 ///
 /// let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;

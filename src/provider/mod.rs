@@ -12,7 +12,7 @@
 //!
 //! [`Provider::handle`] does all of it. [`Pep::verify_and_authorize`]:
 //! 1. verifies the signature with the policy's [`VerificationPolicy`](crate::wss::VerificationPolicy)
-//!    and [`CertificateValidator`](crate::trust::CertificateValidator);
+//!    and [`CertificateValidator`](crate::pki::CertificateValidator);
 //! 2. reads the Verzoek from [`VerifiedEnvelope::body`](crate::wss::VerifiedEnvelope::body) —
 //!    the verified tree, no second parse — after finding the operation
 //!    (`{namespace}naam` of the Body's only child) in the policy's [`OperationSpec`]s;
@@ -23,11 +23,11 @@
 //! Only the PEP makes an [`AuthorizedVerzoek`].
 //!
 //! ```
-//! use dho_wss::keys::SigningIdentity;
+//! use dho_wss::pki::SigningIdentity;
 //! use dho_wss::provider::{
 //!     demo, Bindings, CertificateSelector, MemoryStore, Pep, PepPolicy, Provider, Reply, ReplyVerifier,
 //! };
-//! use dho_wss::trust::{CertificateValidator, TrustAnchors};
+//! use dho_wss::pki::{CertificateValidator, TrustAnchors};
 //! use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 //! # let signed_request = Signer::new(
 //! #     SigningIdentity::from_pem_files("testdata/pki/institution.key.pem", "testdata/pki/institution.chain.pem", None)?,
@@ -98,7 +98,7 @@
 //! sha256: F4:A3:DE:…:CB:4E => 001234
 //! ```
 //!
-//! - `dn`: the subject DN exactly as [`ValidatedCertificate::subject_dn`](crate::trust::ValidatedCertificate::subject_dn)
+//! - `dn`: the subject DN exactly as [`ValidatedCertificate::subject_dn`](crate::pki::ValidatedCertificate::subject_dn)
 //!   writes it (what `openssl x509 -noout -subject -nameopt RFC2253` prints, without `subject=`);
 //!   `cn`: the first Common Name exactly; `sha256`: the certificate's SHA-256 fingerprint, 64
 //!   hex digits, either case, optionally colon-separated pairs.

@@ -10,7 +10,7 @@ use crate::model::{
     SchemaVersion, Versie, Verzoek,
 };
 use crate::model::{Detail, ElementCursor};
-use crate::trust::{CertificateValidator, ValidatedCertificate};
+use crate::pki::{CertificateValidator, ValidatedCertificate};
 use crate::wss::{Clock, FaultCode, VerificationPolicy, Verifier, VerifyError};
 use crate::xml::{Document, XmlWriter};
 

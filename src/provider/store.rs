@@ -35,7 +35,7 @@ use crate::model::{
     Afzender, Antwoord, Inhoud, Instellingsnummer, ModelError, Operatie, Referte, Repliek, SchemaVersion, Tijdstip,
     Uitkomst, Versie,
 };
-use crate::trust::ValidatedCertificate;
+use crate::pki::ValidatedCertificate;
 use crate::xml::{Document, XmlWriter};
 
 use super::binding::normalized;

@@ -1,7 +1,7 @@
 //! Errors of signing and verification, and the SOAP fault code each maps to.
 
 use crate::crypto::CryptoError;
-use crate::trust::TrustError;
+use crate::pki::TrustError;
 use crate::xml::{C14nError, WriteError, XmlError};
 
 /// The fault code a verification error is reported with (WS-Security 1.0 §12,

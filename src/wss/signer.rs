@@ -14,7 +14,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 
 use crate::crypto::{default_provider, CryptoProvider, DigestAlgorithm};
-use crate::keys::SigningIdentity;
+use crate::pki::SigningIdentity;
 use crate::xml::{
     apex_namespaces, prefixes_declared_outward, write_declaration, wss4j_inclusive_prefixes, ApexExtra, Document,
     Element, ExcC14n, Limits,
@@ -22,8 +22,8 @@ use crate::xml::{
 
 use super::error::SignError;
 use super::profile::{SignatureProfile, TokenType};
-use crate::soap::{envelope_parts, DS_NS, EC_NS, SOAP11_NS, WSSE_NS, WSU_NS};
 use super::BASE64_ENCODING;
+use crate::soap::{envelope_parts, DS_NS, EC_NS, SOAP11_NS, WSSE_NS, WSU_NS};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -338,7 +338,8 @@ impl SecurityHeader<'_> {
         o += &format!("<ds:KeyInfo Id=\"{}\"><wsse:SecurityTokenReference", self.key_info_id);
         if self.token_value_type == super::PKIPATH_TOKEN {
             // WSS4J (BSP R3059) wants the token type on the reference for PkiPath tokens.
-            o += &format!(" xmlns:wsse11=\"{}\" wsse11:TokenType=\"{}\"", crate::soap::WSSE11_NS, self.token_value_type);
+            o +=
+                &format!(" xmlns:wsse11=\"{}\" wsse11:TokenType=\"{}\"", crate::soap::WSSE11_NS, self.token_value_type);
         }
         o += &format!(
             " wsu:Id=\"{}\"><wsse:Reference URI=\"#{}\" ValueType=\"{}\"/></wsse:SecurityTokenReference></ds:KeyInfo>",

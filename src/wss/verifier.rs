@@ -27,13 +27,13 @@ use base64::Engine as _;
 use subtle::ConstantTimeEq;
 
 use crate::crypto::{default_provider, CryptoProvider, DigestAlgorithm, SignatureAlgorithm};
-use crate::trust::{CertificateValidator, TrustError, ValidatedCertificate};
+use crate::pki::{CertificateValidator, TrustError, ValidatedCertificate};
 use crate::xml::{Document, Element, ExcC14n, Limits, Node, NodeId, EXC_C14N, XML_NS};
 
 use super::error::VerifyError;
 use super::profile::{SignatureProfile, TokenType};
-use crate::soap::{envelope_parts, DS_NS, EC_NS, SOAP11_NS, WSSE_NS, WSU_NS};
 use super::BASE64_ENCODING;
+use crate::soap::{envelope_parts, DS_NS, EC_NS, SOAP11_NS, WSSE_NS, WSU_NS};
 
 /// The SOAP 1.1 actor that addresses every node, this one included.
 const ACTOR_NEXT: &str = "http://schemas.xmlsoap.org/soap/actor/next";
@@ -487,7 +487,10 @@ impl Verifier {
             } else if tokens.first() == Some(&r.target) {
                 Target::Token
             } else {
-                return Err(VerifyError::UnexpectedReferenceTarget { uri: r.uri.into(), element: r.target.expanded_name() });
+                return Err(VerifyError::UnexpectedReferenceTarget {
+                    uri: r.uri.into(),
+                    element: r.target.expanded_name(),
+                });
             };
             if covered.contains(&kind) {
                 return Err(VerifyError::DuplicateReference { uri: r.uri.into() });
@@ -722,7 +725,6 @@ fn index_ids(doc: &Document) -> Result<HashMap<&str, Element<'_>>, VerifyError> 
 fn local_id(uri: &str) -> Option<&str> {
     uri.strip_prefix('#').filter(|id| crate::xml::is_ncname(id))
 }
-
 
 fn malformed(context: &'static str, detail: &str) -> VerifyError {
     VerifyError::MalformedSignature { context, detail: detail.into() }

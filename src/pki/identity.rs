@@ -1,20 +1,5 @@
-//! The signing identity: an RSA private key with its certificate and chain.
-//!
-//! A [`SigningIdentity`] is loaded from
-//! - PEM ([`SigningIdentity::from_pem`], [`SigningIdentity::from_pem_files`]): the key as PKCS#1
-//!   (`RSA PRIVATE KEY`), PKCS#8 (`PRIVATE KEY`) or encrypted PKCS#8 (`ENCRYPTED PRIVATE KEY`,
-//!   PBES2, e.g. `openssl pkcs8 -topk8 -v2 aes-256-cbc`), and the certificates as one or more
-//!   `CERTIFICATE` blocks, the leaf (the key's certificate) first, then the chain;
-//! - PKCS#12 ([`SigningIdentity::from_pkcs12`], [`SigningIdentity::from_pkcs12_file`]) as
-//!   `openssl pkcs12 -export` writes it today (AES-256-CBC, PBKDF2, SHA-256 MAC) and as older
-//!   tools did ("legacy": RC2-40 / 3DES, SHA-1 MAC).
-//!
-//! Loading checks that the key is RSA with at least [`MIN_RSA_BITS`](crate::crypto::MIN_RSA_BITS)
-//! bits and that it matches the leaf certificate's public key. It does not check that the
-//! certificate is valid or trusted: that is the receiver's job
-//! ([`CertificateValidator`](crate::trust::CertificateValidator)).
-//!
-//! Every failure is a [`KeyError`]; malformed input never panics.
+//! The signing identity: an RSA private key with its certificate and chain (see the
+//! [`pki` module documentation](super)).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -386,7 +371,6 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     }
     s
 }
-
 
 /// A private key with its certificate and chain, for signing messages. `Send + Sync`; share it
 /// behind an `Arc`.

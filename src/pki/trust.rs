@@ -1,69 +1,5 @@
-//! Certificate trust: which signing certificates a verifier accepts.
-//!
-//! [`TrustAnchors`] holds the root certificates (from a PEM bundle) and optional intermediates;
-//! [`CertificateValidator`] checks a signer's certificate against them with `rustls-webpki` and
-//! this crate's own RSA implementation, then applies the checks webpki leaves to the caller.
-//! A successful check gives a [`ValidatedCertificate`], which only the validator can make: code
-//! that needs a trusted key asks for one and cannot skip the check.
-//!
-//! # What is checked
-//!
-//! By `rustls-webpki` ([`EndEntityCert::verify_for_usage`](webpki::EndEntityCert::verify_for_usage)):
-//! - a path from the leaf through the configured and the message's intermediates to one of the
-//!   anchors ([`TrustError::UnknownIssuer`] otherwise), every signature on it verified with RSA
-//!   PKCS#1 v1.5 and SHA-256/384/512 from keys of 2048..=8192 bits
-//!   ([`TrustError::UnsupportedSignatureAlgorithm`] for anything else, in particular SHA-1 unless
-//!   [`CertificateValidator::allow_legacy_sha1_chain_signatures`] was called);
-//! - the validity period of every certificate on the path at the given time
-//!   ([`TrustError::Expired`], [`TrustError::NotYetValid`]);
-//! - basicConstraints: the leaf must not be a CA ([`TrustError::CaUsedAsEndEntity`]), issuers
-//!   must be CAs, path length and name constraints;
-//! - extended key usage: **`id-kp-clientAuth` if the leaf has an EKU extension at all**
-//!   (`KeyUsage::client_auth()`, i.e. required-if-present). The DHO profile uses the same
-//!   certificate as TLS client certificate (SPEC §3), so a certificate whose EKU excludes
-//!   client authentication is not one the PEP should accept; a certificate without EKU is
-//!   accepted, as RFC 5280 §4.2.1.12 intends ([`TrustError::ExtendedKeyUsageNotAllowed`]);
-//! - revocation, only when CRLs were given ([`CertificateValidator::with_crls_pem`]): every
-//!   certificate on the path whose issuer has a configured CRL ([`TrustError::Revoked`]);
-//!   certificates whose issuer has no CRL are accepted.
-//!
-//! Then by this module, on the leaf:
-//! - the key is RSA ([`TrustError::NotRsa`]) with a modulus of at least
-//!   [`MIN_RSA_BITS`] bits ([`TrustError::KeyTooSmall`]) and at
-//!   most [`MAX_RSA_BITS`] ([`TrustError::KeyTooLarge`]);
-//! - if the leaf has a keyUsage extension, it asserts `digitalSignature` **or**
-//!   `nonRepudiation` (contentCommitment) ([`TrustError::KeyUsageMissingDigitalSignature`]).
-//!   RFC 5280 §4.2.1.3 defines both bits as "verifies digital signatures other than on
-//!   certificates and CRLs"; some CAs issue signing certificates with only `nonRepudiation`.
-//!   [`CertificateValidator::require_digital_signature_bit`] makes `digitalSignature`
-//!   mandatory. A leaf without keyUsage is accepted (RFC 5280: no restriction).
-//!
-//! # Caching
-//!
-//! A validator remembers successful validations ([`ChainCacheConfig`], on by default: 1024
-//! entries, 10 minutes), so a peer that signs every message with the same certificate costs
-//! one path validation per ten minutes instead of one per message. The cache never turns a
-//! rejection into an acceptance:
-//! - the key is the SHA-256 of the leaf together with the SHA-256 of the extra chain
-//!   certificates given with it, so the same inputs are needed for a hit;
-//! - an entry is used only while the time asked about lies in the window in which the same
-//!   validation must succeed again: inside the validity period of every certificate on the
-//!   path that was verified, and before the `nextUpdate` of every configured CRL. Outside it
-//!   the full validation runs (and reports `Expired`, `NotYetValid`, ...);
-//! - an entry is used for at most [`ChainCacheConfig::max_age`] after the validation that made
-//!   it, and only by the validator that made it: the anchors, intermediates, CRLs and options
-//!   of a validator cannot change once it validated anything (every builder method starts an
-//!   empty cache). A new CRL means a new validator, hence a new cache.
-//!
-//! Failures are not cached.
-//!
-//! # Trust anchors
-//!
-//! Every certificate in the bundle becomes an anchor, whether or not it is a CA certificate
-//! (webpki uses only the anchor's subject, public key and name constraints, not its
-//! basicConstraints, validity or keyUsage). Putting a leaf certificate in the bundle therefore
-//! trusts it to issue certificates; put only CA certificates there, and pin leaf identities
-//! with an authorization binding instead.
+//! Trust anchors and certificate path validation (see the [`pki` module
+//! documentation](super#trust)).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -80,9 +16,9 @@ use webpki::{
 };
 use x509_cert::ext::pkix::KeyUsage as KeyUsageExt;
 
-use crate::crypto::{default_provider, CryptoProvider, MAX_RSA_BITS, MIN_RSA_BITS, RSA_ENCRYPTION_OID};
+use super::identity::{parse_pem, CertificateInfo};
 use crate::crypto::algorithm_name;
-use crate::keys::{parse_pem, CertificateInfo};
+use crate::crypto::{default_provider, CryptoProvider, MAX_RSA_BITS, MIN_RSA_BITS, RSA_ENCRYPTION_OID};
 
 /// Why a certificate is not trusted, or why trust configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -222,7 +158,7 @@ fn read(path: &Path) -> Result<Vec<u8>, TrustError> {
 /// The trusted roots (and optional intermediates) for certificate validation.
 ///
 /// Every certificate in the bundle is an anchor, CA or not: see the [module
-/// documentation](self#trust-anchors).
+/// documentation](crate::pki#trust-anchors).
 #[derive(Clone)]
 pub struct TrustAnchors {
     anchors: Vec<TrustAnchor<'static>>,
@@ -351,7 +287,7 @@ impl CertificateValidator {
         }
     }
 
-    /// Sets how successful validations are cached (see the [module documentation](self#caching));
+    /// Sets how successful validations are cached (see the [module documentation](crate::pki#caching));
     /// [`ChainCacheConfig::disabled`] turns caching off. Starts an empty cache.
     pub fn with_chain_cache(mut self, config: ChainCacheConfig) -> Self {
         self.cache = ChainCache::new(config);
@@ -378,7 +314,7 @@ impl CertificateValidator {
     }
 
     /// Require the `digitalSignature` bit when the leaf has a keyUsage extension; by default
-    /// `nonRepudiation` alone is also accepted (see the [module documentation](self)).
+    /// `nonRepudiation` alone is also accepted (see the [module documentation](crate::pki#trust)).
     pub fn require_digital_signature_bit(mut self) -> Self {
         self.require_digital_signature = true;
         self.cache = self.cache.emptied();
@@ -419,11 +355,11 @@ impl CertificateValidator {
 
     /// Validates `leaf_der` at time `at`, using `extra_chain_ders` (e.g. from an
     /// `X509PKIPathv1` token) and the configured intermediates to build the path. See the
-    /// [module documentation](self) for every check and its error.
+    /// [module documentation](crate::pki#trust) for every check and its error.
     ///
     /// A cached earlier success for the same leaf and extra chain is returned without repeating
     /// the work while `at` is inside that path's validity window (see the [module
-    /// documentation](self#caching)).
+    /// documentation](crate::pki#caching)).
     pub fn validate(
         &self,
         leaf_der: &[u8],
@@ -533,7 +469,7 @@ impl CertificateValidator {
 }
 
 /// Settings of the validated-chain cache of a [`CertificateValidator`] (see the [module
-/// documentation](self#caching)).
+/// documentation](crate::pki#caching)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ChainCacheConfig {
@@ -853,6 +789,6 @@ mod tests {
         assert_send_sync::<CertificateValidator>();
         assert_send_sync::<TrustAnchors>();
         assert_send_sync::<ValidatedCertificate>();
-        assert_send_sync::<crate::keys::SigningIdentity>();
+        assert_send_sync::<crate::pki::SigningIdentity>();
     }
 }
