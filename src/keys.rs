@@ -307,7 +307,7 @@ fn first_attribute(name: &x509_cert::name::Name, oid: &str) -> Option<String> {
 }
 
 /// RFC 4514 string of a name: RDNs most specific first, `+` inside an RDN, values escaped.
-fn format_name(name: &x509_cert::name::Name) -> String {
+pub(crate) fn format_name(name: &x509_cert::name::Name) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let rdns: Vec<_> = name.iter_rdn().collect();

@@ -25,7 +25,19 @@
 //!   accepted, as RFC 5280 §4.2.1.12 intends ([`TrustError::ExtendedKeyUsageNotAllowed`]);
 //! - revocation, only when CRLs were given ([`CertificateValidator::with_crls_pem`]): every
 //!   certificate on the path whose issuer has a configured CRL ([`TrustError::Revoked`]);
-//!   certificates whose issuer has no CRL are accepted.
+//!   certificates whose issuer has no CRL are accepted. A CRL whose issuing intermediate has a
+//!   keyUsage without `cRLSign` is not used: the validation fails
+//!   ([`TrustError::CrlIssuerKeyUsageMissingCrlSign`], RFC 5280 §6.3.3(f)).
+//!
+//! By this module, on every candidate path webpki builds (so that when one candidate is
+//! refused, webpki goes on to try the others):
+//! - every intermediate CA certificate on the path that has a keyUsage extension asserts
+//!   `keyCertSign` (RFC 5280 §6.1.4(n); attack catalogue F3). webpki does not check this, so
+//!   without it a CA:TRUE certificate whose keyUsage is, say, `digitalSignature` only could
+//!   issue a trusted leaf with any subject ([`TrustError::IssuerKeyUsageMissingKeyCertSign`],
+//!   naming the intermediate). An intermediate without keyUsage is not restricted. The
+//!   anchor's own keyUsage is not checked (nor, for CRLs it signs, by webpki): an anchor is
+//!   trusted by configuration, see [Trust anchors](#trust-anchors).
 //!
 //! Then by this module, on the leaf:
 //! - the key is RSA ([`TrustError::NotRsa`]) with a modulus of at least
@@ -55,7 +67,8 @@
 //!   of a validator cannot change once it validated anything (every builder method starts an
 //!   empty cache). A new CRL means a new validator, hence a new cache.
 //!
-//! Failures are not cached.
+//! Failures are not cached. Every check above, the intermediates' keyUsage included, is part of
+//! the validation whose success is cached.
 //!
 //! # Trust anchors
 //!
@@ -65,6 +78,7 @@
 //! trusts it to issue certificates; put only CA certificates there, and pin leaf identities
 //! with an authorization binding instead.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -72,11 +86,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use der::Decode;
-use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm, TrustAnchor, UnixTime};
+use rustls_pki_types::{CertificateDer, ServerName, SignatureVerificationAlgorithm, TrustAnchor, UnixTime};
 use sha2::{Digest as _, Sha256};
 use webpki::{
     CertRevocationList, EndEntityCert, ExpirationPolicy, KeyUsage, OwnedCertRevocationList, RevocationCheckDepth,
-    RevocationOptionsBuilder, UnknownStatusPolicy,
+    RevocationOptionsBuilder, UnknownStatusPolicy, VerifiedPath,
 };
 use x509_cert::ext::pkix::KeyUsage as KeyUsageExt;
 
@@ -119,6 +133,21 @@ pub enum TrustError {
     /// A non-CA certificate appears as an issuer on the path.
     #[error("a non-CA certificate is used as an issuer")]
     EndEntityUsedAsCa,
+    /// An intermediate CA certificate on the path has a keyUsage extension without
+    /// `keyCertSign`, so it may not issue certificates (RFC 5280 §4.2.1.3, §6.1.4(n); attack
+    /// catalogue F3). webpki leaves this check to the caller; OpenSSL reports "key usage does
+    /// not include certificate signing".
+    #[error("the issuer {subject} may not sign certificates: its keyUsage does not include keyCertSign")]
+    IssuerKeyUsageMissingKeyCertSign {
+        /// Subject DN of the offending intermediate (RFC 4514, as
+        /// [`CertificateInfo::subject_dn`] writes it).
+        subject: String,
+    },
+    /// A configured CRL is signed by an issuer whose keyUsage extension lacks `cRLSign`
+    /// (RFC 5280 §4.2.1.3, §6.3.3(f); attack catalogue F3), so the CRL cannot be used and the
+    /// revocation status it should give is unknown.
+    #[error("a CRL on the path is signed by an issuer whose keyUsage does not include cRLSign")]
+    CrlIssuerKeyUsageMissingCrlSign,
     /// The leaf's keyUsage does not allow signatures.
     #[error("the certificate's keyUsage does not include digitalSignature")]
     KeyUsageMissingDigitalSignature,
@@ -178,6 +207,7 @@ fn map_webpki(e: webpki::Error) -> TrustError {
         | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => TrustError::UnsupportedSignatureAlgorithm,
         E::InvalidSignatureForPublicKey => TrustError::BadChainSignature,
         E::CertRevoked => TrustError::Revoked,
+        E::IssuerNotCrlSigner => TrustError::CrlIssuerKeyUsageMissingCrlSign,
         E::BadDer
         | E::BadDerTime
         | E::TrailingData(_)
@@ -188,6 +218,28 @@ fn map_webpki(e: webpki::Error) -> TrustError {
         | E::UnsupportedCertVersion
         | E::UnsupportedCriticalExtension => TrustError::Malformed(format!("{e:?}")),
         other => TrustError::Other(format!("{other:?}")),
+    }
+}
+
+/// The error [`CertificateValidator`] gives webpki for a path it refuses (F3), to tell it apart
+/// from webpki's own errors: path building never reports a name mismatch (only
+/// `verify_is_valid_for_subject_name` does, which this crate does not call).
+fn issuer_refused() -> webpki::Error {
+    let expected = ServerName::from(std::net::IpAddr::from([0u8, 0, 0, 0]));
+    webpki::Error::CertNotValidForName(webpki::InvalidNameContext { expected, presented: Vec::new() })
+}
+
+/// RFC 5280 §6.1.4(n): an intermediate whose keyUsage extension is present must assert
+/// `keyCertSign` (attack catalogue F3). A certificate without keyUsage passes (no restriction).
+fn check_issuer_key_usage(der: &[u8]) -> Result<(), TrustError> {
+    let cert = x509_cert::Certificate::from_der(der)
+        .map_err(|e| TrustError::Malformed(format!("intermediate certificate: {e}")))?;
+    match cert.tbs_certificate().get_extension::<KeyUsageExt>() {
+        Err(e) => Err(TrustError::Malformed(format!("intermediate certificate keyUsage: {e}"))),
+        Ok(Some((_, ku))) if !ku.key_cert_sign() => Err(TrustError::IssuerKeyUsageMissingKeyCertSign {
+            subject: crate::keys::format_name(cert.tbs_certificate().subject()),
+        }),
+        Ok(_) => Ok(()),
     }
 }
 
@@ -468,6 +520,18 @@ impl CertificateValidator {
                 .build()
         });
 
+        // F3: webpki calls this for every candidate path that reached an anchor; a refusal
+        // makes it try the other candidates, so a valid path through another issuer is found.
+        let refused: RefCell<Option<TrustError>> = RefCell::new(None);
+        let check_issuers = |candidate: &VerifiedPath<'_>| -> Result<(), webpki::Error> {
+            for issuer in candidate.intermediate_certificates() {
+                if let Err(e) = check_issuer_key_usage(issuer.der().as_ref()) {
+                    refused.borrow_mut().get_or_insert(e);
+                    return Err(issuer_refused());
+                }
+            }
+            Ok(())
+        };
         let path = end_entity
             .verify_for_usage(
                 &self.algorithms,
@@ -476,9 +540,14 @@ impl CertificateValidator {
                 time,
                 KeyUsage::client_auth(),
                 revocation,
-                None,
+                Some(&check_issuers),
             )
-            .map_err(map_webpki)?;
+            .map_err(|e| match refused.borrow_mut().take() {
+                // webpki reports the most specific error over all candidates; it is ours only
+                // if it is the marker.
+                Some(ours) if e == issuer_refused() => ours,
+                _ => map_webpki(e),
+            })?;
         // The window in which the same path is valid again: every certificate on it (webpki
         // does not check the anchor's validity), before every CRL's nextUpdate.
         let mut window = Some((0u64, self.crl_deadline.map_or(u64::MAX, |d| d.saturating_sub(1))));

@@ -1,13 +1,18 @@
 //! Binding files: the shipped test file, every syntax rule, hostile input (each error
-//! with its line number), and a property test that no input panics.
+//! with its line number), and a property test that no input panics. Subjects that bind
+//! ambiguously, and certificates a DN binding would authorize but the PEP must refuse
+//! (attack catalogue F3).
 
 mod provider_common;
 
+use dho_wss::keys::SigningIdentity;
 use dho_wss::model::{Instellingsnummer, Operatie};
 use dho_wss::provider::{
-    demo, AuthorizationRule, BindingError, BindingErrorKind, Bindings, CertificateSelector, Decision,
+    demo, AuthorizationRule, BindingError, BindingErrorKind, Bindings, CertificateSelector, Decision, Rejection,
     SubjectSerialNumberRule, MAX_BINDING_FILE_BYTES, MAX_BINDING_LINE_BYTES,
 };
+use dho_wss::trust::TrustError;
+use dho_wss::wss::{SignatureProfile, Signer, TokenType, VerifyError};
 use proptest::prelude::*;
 
 use provider_common::*;
@@ -181,4 +186,36 @@ proptest! {
             prop_assert!(e.line >= 1 && e.line <= lines.len());
         }
     }
+}
+
+// ------------------------------------------------------------------ F3: issuers' keyUsage
+
+/// A signer whose X509PKIPathv1 token carries `{name}.chain.pem` (leaf and intermediate).
+fn pki_path_signer(name: &str) -> Signer {
+    let id = SigningIdentity::from_pem_files(pki(&format!("{name}.key.pem")), pki(&format!("{name}.chain.pem")), None)
+        .expect("identity");
+    Signer::new(id, SignatureProfile::dho_legacy_rsa_sha1()).with_token(TokenType::PkiPath)
+}
+
+#[test]
+fn f3_pep_refuses_a_leaf_from_an_intermediate_without_key_cert_sign() {
+    // int-nocertsign-leaf has the institution's exact subject, so the DN line of
+    // test.bindings would authorize it for 001234; its issuer may not issue certificates.
+    let bytes = pki_path_signer("int-nocertsign-leaf").sign_message(&envelope(&demo_verzoek("001234"))).expect("sign");
+    match pep().verify_and_authorize(&bytes) {
+        Err(Rejection::Verification(VerifyError::Untrusted(TrustError::IssuerKeyUsageMissingKeyCertSign {
+            subject,
+        }))) => assert!(subject.starts_with("CN=dho-wss Test Intermediate with digitalSignature only,"), "{subject}"),
+        Err(other) => panic!("wrong rejection: {other}"),
+        Ok(a) => panic!("authorized for {} (signer {})", a.instellingsnummer(), a.signer().subject_dn()),
+    }
+}
+
+#[test]
+fn f3_control_pep_authorizes_a_leaf_from_an_intermediate_with_key_cert_sign() {
+    // The same construction through an intermediate that may issue: the DN binding allows it.
+    let bytes = pki_path_signer("int-good-leaf").sign_message(&envelope(&demo_verzoek("001234"))).expect("sign");
+    let a = authorize(&pep(), &bytes);
+    assert_eq!(a.signer().subject_dn(), validated("institution").subject_dn());
+    assert_ne!(a.signer().sha256_fingerprint(), validated("institution").sha256_fingerprint());
 }
