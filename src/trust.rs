@@ -780,7 +780,8 @@ impl ValidatedCertificate {
         self.0.info.subject_dn()
     }
 
-    /// The subject's first Common Name.
+    /// The subject's Common Name, `None` when it has none or several (see
+    /// [`CertificateInfo::common_name`]; [`info`](Self::info) has them all).
     pub fn common_name(&self) -> Option<&str> {
         self.0.info.common_name()
     }
