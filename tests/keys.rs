@@ -616,3 +616,358 @@ mod hostile_mutations {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Subject and issuer DNs: exactly what `openssl x509 -noout -subject -nameopt RFC2253` prints,
+// and ambiguous subjects (two CNs, two serialNumbers).
+
+mod dn {
+    use std::io::Write as _;
+
+    use base64::Engine as _;
+    use der::asn1::{Any, ObjectIdentifier};
+    use der::{Decode as _, Encode as _};
+    use dho_wss::pki::{CertificateInfo, KeyError, SigningIdentity};
+    use std::process::{Command, Stdio};
+
+    use super::{pki, read};
+
+    /// Skips loudly, or fails when the peers are required (as tests/interop_peers.rs does).
+    fn unavailable(what: &str) {
+        if std::env::var("DHO_WSS_REQUIRE_PEERS").as_deref() == Ok("1") {
+            panic!("{what} is required (DHO_WSS_REQUIRE_PEERS=1) but not available");
+        }
+        eprintln!("\n*** SKIPPED: {what} not available; install it or see tests/interop/README.md ***\n");
+    }
+
+    fn openssl_present() -> bool {
+        let ok = Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success());
+        if !ok {
+            unavailable("the `openssl` command");
+        }
+        ok
+    }
+
+    /// `openssl x509 -inform DER -noout -subject -issuer -nameopt RFC2253` on `der`: the
+    /// subject and issuer lines without their `subject=` / `issuer=` prefixes, or the error.
+    fn openssl_names(der: &[u8]) -> Result<(String, String), String> {
+        let mut child = Command::new("openssl")
+            .args(["x509", "-inform", "DER", "-noout", "-subject", "-issuer", "-nameopt", "RFC2253"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        child.stdin.take().expect("stdin").write_all(der).map_err(|e| e.to_string())?;
+        let out = child.wait_with_output().map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        let text = String::from_utf8(out.stdout).map_err(|e| format!("output not UTF-8: {e}"))?;
+        let mut lines = text.lines();
+        let subject = lines.next().and_then(|l| l.strip_prefix("subject=")).ok_or(format!("no subject: {text}"))?;
+        let issuer = lines.next().and_then(|l| l.strip_prefix("issuer=")).ok_or(format!("no issuer: {text}"))?;
+        Ok((subject.to_owned(), issuer.to_owned()))
+    }
+
+    /// Every certificate of a PEM file (all CERTIFICATE blocks) or a `.der` file.
+    fn certificates_in(name: &str) -> Vec<Vec<u8>> {
+        let bytes = read(name);
+        if name.ends_with(".der") {
+            return vec![bytes];
+        }
+        let Ok(text) = String::from_utf8(bytes) else { return Vec::new() };
+        let mut out = Vec::new();
+        let mut body: Option<String> = None;
+        for line in text.lines() {
+            match (&mut body, line.trim()) {
+                (None, "-----BEGIN CERTIFICATE-----") => body = Some(String::new()),
+                (Some(b), "-----END CERTIFICATE-----") => {
+                    out.push(base64::engine::general_purpose::STANDARD.decode(b.as_bytes()).expect("base64"));
+                    body = None;
+                }
+                (Some(b), l) => b.push_str(l),
+                (None, _) => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn names_of_every_certificate_in_testdata_pki_match_openssl() {
+        if !openssl_present() {
+            return;
+        }
+        let dir = format!("{}/testdata/pki", env!("CARGO_MANIFEST_DIR"));
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .expect("testdata/pki")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".pem") || n.ends_with(".der"))
+            .collect();
+        names.sort();
+        let mut compared = 0;
+        for name in &names {
+            for (i, der) in certificates_in(name).iter().enumerate() {
+                let info = CertificateInfo::from_certificate_der(der).unwrap_or_else(|e| panic!("{name} #{i}: {e}"));
+                let (subject, issuer) = openssl_names(der).unwrap_or_else(|e| panic!("{name} #{i}: openssl: {e}"));
+                assert_eq!(info.subject_dn(), subject, "{name} #{i} subject");
+                assert_eq!(info.issuer_dn(), issuer, "{name} #{i} issuer");
+                compared += 1;
+            }
+        }
+        // The base PKI, the chains, and the extra part with its escaped and multi-valued names.
+        assert!(compared >= 30, "only {compared} certificates compared");
+        assert!(names.iter().any(|n| n == "dn-escapes.crt.pem") && names.iter().any(|n| n == "dn-strings.crt.pem"));
+    }
+
+    #[test]
+    fn multi_valued_rdn_and_escapes_are_printed_as_openssl_does() {
+        // The expected strings are openssl 3.0's output (see testdata/pki/README.md).
+        let info = |name: &str| CertificateInfo::from_certificate_der(&super::pem_der(name)).expect("cert");
+        assert_eq!(
+            info("multi-valued-rdn.crt.pem").subject_dn(),
+            "CN=dho-wss-test-mv.instelling-001234.hogeschool-test+serialNumber=001234,\
+             OU=TEST ONLY - NOT FOR PRODUCTION,O=Hogeschool Test,C=BE"
+        );
+        assert_eq!(
+            info("dn-escapes.crt.pem").subject_dn(),
+            "CN=dho-wss-test-dn-escapes.instelling-001234.hogeschool-test,serialNumber=001234,\
+             description=ctl\\01\\7F,title=Universit\\C3\\A9 \\E2\\82\\AC,street=\\ lead and trail\\ ,ST=\\ ,L=#,\
+             OU=TEST ONLY - NOT FOR PRODUCTION,O=\\#Hogeschool\\, \\\"Test\\\" \\<a\\+b\\> \\;\\\\ =x,C=BE"
+        );
+        assert_eq!(
+            info("dn-strings.crt.pem").subject_dn(),
+            "CN=dho-wss-test-dn-strings.instelling-001234.hogeschool-test,serialNumber=001234,\
+             1.3.6.1.4.1.55555.1.1=#130178,L=\\E2\\82\\ACuro,OU=TEST ONLY - NOT FOR PRODUCTION,\
+             O=Universit\\C3\\A9 Test,C=BE"
+        );
+        // A multi-valued RDN holds one CN and one serialNumber: not ambiguous.
+        assert_eq!(info("multi-valued-rdn.crt.pem").subject_serial_number(), Some("001234"));
+    }
+
+    // --- synthesized names, compared with openssl ---------------------------------------------
+
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        let len = content.len();
+        if len < 0x80 {
+            out.push(len as u8);
+        } else {
+            let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+            out.push(0x80 | bytes.len() as u8);
+            out.extend(bytes);
+        }
+        out.extend(content);
+        out
+    }
+
+    /// One AttributeTypeAndValue: `oid` with the value `value_tlv` (a complete TLV).
+    fn atv(oid: &str, value_tlv: &[u8]) -> Vec<u8> {
+        let oid = ObjectIdentifier::new(oid).expect("oid").to_der().expect("oid der");
+        tlv(0x30, &[oid, value_tlv.to_vec()].concat())
+    }
+
+    /// A Name of these RDNs (each a list of AttributeTypeAndValue encodings), every SET in DER
+    /// order.
+    fn name(rdns: &[Vec<Vec<u8>>]) -> Vec<u8> {
+        let mut seq = Vec::new();
+        for rdn in rdns {
+            let mut members = rdn.clone();
+            members.sort();
+            seq.extend(tlv(0x31, &members.concat()));
+        }
+        tlv(0x30, &seq)
+    }
+
+    /// institution.crt.pem with its subject replaced (the signature no longer verifies, which
+    /// neither openssl x509 nor CertificateInfo looks at).
+    fn certificate_with_subject(subject: &[u8]) -> Vec<u8> {
+        let cert = super::pem_der("institution.crt.pem");
+        let mut outer = Vec::<Any>::from_der(&cert).expect("certificate");
+        let mut tbs = Vec::<Any>::from_der(&outer[0].to_der().expect("tbs")).expect("tbs");
+        // version [0], serialNumber, signature, issuer, validity, subject, ...
+        tbs[5] = Any::from_der(subject).expect("subject");
+        outer[0] = Any::from_der(&tbs.to_der().expect("tbs der")).expect("tbs any");
+        outer.to_der().expect("certificate der")
+    }
+
+    fn utf8(s: &str) -> Vec<u8> {
+        tlv(0x0c, s.as_bytes())
+    }
+
+    fn bmp(s: &str) -> Vec<u8> {
+        tlv(0x1e, &s.encode_utf16().flat_map(u16::to_be_bytes).collect::<Vec<u8>>())
+    }
+
+    const CN: &str = "2.5.4.3";
+
+    /// Names that exercise every rule of OpenSSL's RFC 2253 printer: escaping (first, last,
+    /// only character), control and non-ASCII bytes, every string width, values dumped as
+    /// hex, attribute names, RDN and multi-valued RDN order.
+    fn synthesized_names() -> Vec<(String, Vec<u8>)> {
+        let mut cases: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut add = |what: &str, rdns: Vec<Vec<Vec<u8>>>| cases.push((what.to_owned(), name(&rdns)));
+        for value in [
+            "#",
+            "##",
+            "#a",
+            "a#",
+            " ",
+            "  ",
+            " a",
+            "a ",
+            " a b ",
+            "=",
+            "a=b",
+            ",",
+            "+",
+            "\"",
+            "\\",
+            "<",
+            ">",
+            ";",
+            "a,b+c\"d\\e<f>g;h",
+            "\0",
+            "a\0b",
+            "\x01\x1f\x7f",
+            "\t",
+            "é",
+            "€",
+            "é€ ",
+            "",
+            "/",
+            "'",
+            "~`!@$%^&*()",
+        ] {
+            add(&format!("UTF8String {value:?}"), vec![vec![atv(CN, &utf8(value))]]);
+            add(&format!("BMPString {value:?}"), vec![vec![atv(CN, &bmp(value))]]);
+        }
+        add("UTF8String beyond the BMP", vec![vec![atv(CN, &utf8("𝄞 "))]]);
+        for (tag, what) in
+            [(0x12, "NumericString"), (0x13, "PrintableString"), (0x14, "T61String"), (0x16, "IA5String")]
+        {
+            for value in [&b"# a "[..], b"a\xe9", b"\xe9", b" \xff", b"\x00\x7f\x80", b"x"] {
+                add(&format!("{what} {value:?}"), vec![vec![atv(CN, &tlv(tag, value))]]);
+            }
+        }
+        // A type OpenSSL reads in a name but does not print as text: #hex under the name.
+        add("SEQUENCE value", vec![vec![atv(CN, &tlv(0x30, &tlv(0x0c, b"x")))]]);
+        // An attribute OpenSSL does not know: always #hex.
+        add("unknown OID", vec![vec![atv("1.3.6.1.4.1.55555.1.1", &utf8("x y"))]]);
+        add("unknown OID, BMPString", vec![vec![atv("1.3.6.1.4.1.55555.1.2", &bmp("€"))]]);
+        // RDN order, and the order inside multi-valued RDNs (3 members, DER-sorted).
+        add(
+            "multi-valued",
+            vec![
+                vec![atv("2.5.4.6", &tlv(0x13, b"BE"))],
+                vec![atv("2.5.4.10", &utf8("O")), atv("2.5.4.11", &utf8("OU"))],
+                vec![atv(CN, &utf8("a")), atv("2.5.4.5", &tlv(0x13, b"1")), atv("2.5.4.11", &utf8("x"))],
+                vec![atv(CN, &utf8("long common name")), atv("2.5.4.5", &tlv(0x13, b"001234"))],
+            ],
+        );
+        add("two CNs", vec![vec![atv(CN, &utf8("first"))], vec![atv(CN, &utf8("second"))]]);
+        // Every attribute name: X.520, pilot (RFC 1274/4519), PKCS#9, EV jurisdiction, PKIX personal data.
+        let arcs: Vec<(String, std::ops::RangeInclusive<u32>)> = vec![
+            ("2.5.4".into(), 0..=101),
+            ("0.9.2342.19200300.100.1".into(), 1..=60),
+            ("1.2.840.113549.1.9".into(), 1..=30),
+            ("1.3.6.1.4.1.311.60.2.1".into(), 1..=3),
+            ("1.3.6.1.5.5.7.9".into(), 1..=5),
+        ];
+        for (arc, range) in arcs {
+            for i in range {
+                let oid = format!("{arc}.{i}");
+                add(&format!("attribute {oid}"), vec![vec![atv(CN, &utf8("x"))], vec![atv(&oid, &utf8("v"))]]);
+            }
+        }
+        cases
+    }
+
+    #[test]
+    fn synthesized_names_match_openssl() {
+        if !openssl_present() {
+            return;
+        }
+        let mut failures = Vec::new();
+        let cases = synthesized_names();
+        for (what, subject) in &cases {
+            let der = certificate_with_subject(subject);
+            let ours = CertificateInfo::from_certificate_der(&der).unwrap_or_else(|e| panic!("{what}: {e}"));
+            match openssl_names(&der) {
+                Ok((theirs, _)) if theirs == ours.subject_dn() => {}
+                Ok((theirs, _)) => {
+                    failures.push(format!("{what}:\n  openssl {theirs}\n  ours    {}", ours.subject_dn()))
+                }
+                Err(e) => failures.push(format!("{what}: openssl cannot read it: {}", e.trim())),
+            }
+        }
+        assert!(failures.is_empty(), "{} of {} differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    }
+
+    #[test]
+    fn values_openssl_cannot_read_are_printed_as_hex() {
+        // OpenSSL refuses these certificates; the DN still gets one unambiguous form.
+        for (what, value, hex) in [
+            ("odd-length BMPString", tlv(0x1e, b"\x00a\x00"), "#1E030061 00".replace(' ', "")),
+            ("lone surrogate in a BMPString", tlv(0x1e, b"\xd8\x00"), "#1E02D800".to_owned()),
+            ("invalid UTF-8", tlv(0x0c, b"a\xff"), "#0C0261FF".to_owned()),
+            ("surrogate pair in a BMPString", bmp("𝄞"), "#1E04D834DD1E".to_owned()),
+            ("VisibleString", tlv(0x1a, b"a b"), "#1A03612062".to_owned()),
+            ("GeneralString", tlv(0x1b, b"a"), "#1B0161".to_owned()),
+            ("INTEGER", tlv(0x02, b"\x05"), "#020105".to_owned()),
+        ] {
+            let der = certificate_with_subject(&name(&[vec![atv(CN, &value)]]));
+            let info = CertificateInfo::from_certificate_der(&der).unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_eq!(info.subject_dn(), format!("CN={hex}"), "{what}");
+            assert_eq!(info.common_name(), None, "{what}");
+        }
+        // Types the DER parser has no tag for (UniversalString, GraphicString,
+        // ObjectDescriptor) make the whole certificate malformed: it is never trusted either.
+        for tag in [0x1c, 0x19, 0x07] {
+            let der = certificate_with_subject(&name(&[vec![atv(CN, &tlv(tag, b"\x00\x00\x00a"))]]));
+            let e = CertificateInfo::from_certificate_der(&der).unwrap_err();
+            assert!(matches!(e, KeyError::MalformedCertificate { .. }), "tag {tag:#x}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn certificate_info_of_bytes_that_are_no_certificate() {
+        for bytes in [&b""[..], b"garbage", &super::pem_der("institution.crt.pem")[..100]] {
+            let e = CertificateInfo::from_certificate_der(bytes).unwrap_err();
+            assert!(matches!(e, KeyError::MalformedCertificate { input: "certificate DER", index: 0, .. }), "{e:?}");
+        }
+    }
+
+    // --- ambiguous subjects ---------------------------------------------------------------------
+
+    fn identity(name: &str) -> SigningIdentity {
+        SigningIdentity::from_pem_files(pki(&format!("{name}.key.pem")), pki(&format!("{name}.crt.pem")), None)
+            .expect("identity")
+    }
+
+    #[test]
+    fn a_subject_with_two_common_names_has_no_common_name() {
+        let id = identity("two-cn");
+        let info = id.certificate();
+        assert_eq!(info.common_name(), None);
+        assert_eq!(
+            info.common_names(),
+            [
+                "dho-wss-test.instelling-001234.hogeschool-test",
+                "dho-wss-test-two-cn.instelling-005678.universiteit-test"
+            ]
+        );
+        // Its only serialNumber is fine.
+        assert_eq!(info.subject_serial_number(), Some("001234"));
+        assert_eq!(info.subject_serial_numbers(), ["001234"]);
+    }
+
+    #[test]
+    fn a_subject_with_two_serial_numbers_has_no_serial_number() {
+        let id = identity("two-serial");
+        let info = id.certificate();
+        assert_eq!(info.subject_serial_number(), None);
+        assert_eq!(info.subject_serial_numbers(), ["001234", "005678"]);
+        assert_eq!(info.common_name(), Some("dho-wss-test-two-serial.instelling-001234.hogeschool-test"));
+    }
+}

@@ -1,13 +1,18 @@
 //! Binding files: the shipped test file, every syntax rule, hostile input (each error
-//! with its line number), and a property test that no input panics.
+//! with its line number), and a property test that no input panics. Subjects that bind
+//! ambiguously, and certificates a DN binding would authorize but the PEP must refuse
+//! (attack catalogue F3).
 
 mod provider_common;
 
 use dho_wss::model::{Instellingsnummer, Operatie};
+use dho_wss::pki::SigningIdentity;
+use dho_wss::pki::TrustError;
 use dho_wss::provider::{
-    demo, AuthorizationRule, BindingError, BindingErrorKind, Bindings, CertificateSelector, Decision,
+    demo, AuthorizationRule, BindingError, BindingErrorKind, Bindings, CertificateSelector, Decision, Rejection,
     SubjectSerialNumberRule, MAX_BINDING_FILE_BYTES, MAX_BINDING_LINE_BYTES,
 };
+use dho_wss::wss::{SignatureProfile, Signer, TokenType, VerifyError};
 use proptest::prelude::*;
 
 use provider_common::*;
@@ -181,4 +186,111 @@ proptest! {
             prop_assert!(e.line >= 1 && e.line <= lines.len());
         }
     }
+}
+
+// ------------------------------------------------------------------ F3: issuers' keyUsage
+
+/// A signer whose X509PKIPathv1 token carries `{name}.chain.pem` (leaf and intermediate).
+fn pki_path_signer(name: &str) -> Signer {
+    let id = SigningIdentity::from_pem_files(pki(&format!("{name}.key.pem")), pki(&format!("{name}.chain.pem")), None)
+        .expect("identity");
+    Signer::new(id, SignatureProfile::dho_legacy_rsa_sha1()).with_token(TokenType::PkiPath)
+}
+
+#[test]
+fn f3_pep_refuses_a_leaf_from_an_intermediate_without_key_cert_sign() {
+    // int-nocertsign-leaf has the institution's exact subject, so the DN line of
+    // test.bindings would authorize it for 001234; its issuer may not issue certificates.
+    let bytes = pki_path_signer("int-nocertsign-leaf").sign_message(&envelope(&demo_verzoek("001234"))).expect("sign");
+    match pep().verify_and_authorize(&bytes) {
+        Err(Rejection::Verification(VerifyError::Untrusted(TrustError::IssuerKeyUsageMissingKeyCertSign {
+            subject,
+        }))) => assert!(subject.starts_with("CN=dho-wss Test Intermediate with digitalSignature only,"), "{subject}"),
+        Err(other) => panic!("wrong rejection: {other}"),
+        Ok(a) => panic!("authorized for {} (signer {})", a.instellingsnummer(), a.signer().subject_dn()),
+    }
+}
+
+#[test]
+fn f3_control_pep_authorizes_a_leaf_from_an_intermediate_with_key_cert_sign() {
+    // The same construction through an intermediate that may issue: the DN binding allows it.
+    let bytes = pki_path_signer("int-good-leaf").sign_message(&envelope(&demo_verzoek("001234"))).expect("sign");
+    let a = authorize(&pep(), &bytes);
+    assert_eq!(a.signer().subject_dn(), validated("institution").subject_dn());
+    assert_ne!(a.signer().sha256_fingerprint(), validated("institution").sha256_fingerprint());
+}
+
+// ------------------------------------------------------------------ ambiguous subjects
+
+const INSTITUTION_CN: &str = "dho-wss-test.instelling-001234.hogeschool-test";
+
+#[test]
+fn cn_binding_denies_a_subject_with_two_common_names() {
+    // two-cn.crt.pem: the institution's CN first in DER order, another institution's last.
+    let c = validated("two-cn");
+    let other_cn = "dho-wss-test-two-cn.instelling-005678.universiteit-test";
+    for cn in [INSTITUTION_CN, other_cn] {
+        assert!(!CertificateSelector::common_name(cn).matches(&c), "{cn}");
+        let b = Bindings::parse(&format!("cn: {cn} => 001234, 005678\n")).expect("parse");
+        assert!(b.allowed_for(&c).is_empty(), "{cn}");
+        match b.decide(&c, &n("001234"), &op()) {
+            Decision::Deny(reason) => {
+                assert!(reason.contains("more than one CN"), "{reason}");
+                assert!(reason.contains("cn: binding"), "{reason}");
+            }
+            other => panic!("{cn}: {other:?}"),
+        }
+    }
+    // A cn: line naming neither of its CNs has nothing to say about it.
+    let b = Bindings::parse("cn: someone else => 001234\n").expect("parse");
+    assert_eq!(b.decide(&c, &n("001234"), &op()), Decision::Abstain);
+    // Selectors that name the whole certificate are not ambiguous: the DN (both CNs in it)
+    // and the fingerprint still bind it, also next to an ambiguous cn: line.
+    let text = format!("cn: {INSTITUTION_CN} => 001234\ndn: {} => 001234\n", c.subject_dn());
+    assert_eq!(Bindings::parse(&text).expect("parse").decide(&c, &n("001234"), &op()), Decision::Allow);
+    let text = format!("cn: {INSTITUTION_CN} => 001234\nsha256: {} => 001234\n", c.sha256_fingerprint());
+    assert_eq!(Bindings::parse(&text).expect("parse").decide(&c, &n("001234"), &op()), Decision::Allow);
+}
+
+#[test]
+fn pep_answers_an_ambiguous_cn_with_not_authorized_and_says_why() {
+    let bindings = Bindings::parse(&format!("cn: {INSTITUTION_CN} => 001234\n")).expect("parse");
+    let pep = dho_wss::provider::Pep::new(base_policy().bindings(bindings));
+    // The institution itself (one CN) is allowed by the same line ...
+    authorize(&pep, &signed("institution", &demo_verzoek("001234")));
+    // ... the certificate with two CNs is not.
+    match pep.verify_and_authorize(&signed("two-cn", &demo_verzoek("001234"))) {
+        Err(Rejection::NotAuthorized(u)) => assert!(u.reason.contains("more than one CN"), "{}", u.reason),
+        Err(other) => panic!("wrong rejection: {other}"),
+        Ok(a) => panic!("authorized for {}", a.instellingsnummer()),
+    }
+}
+
+#[test]
+fn serial_number_rule_denies_a_subject_with_two_serial_numbers() {
+    // two-serial.crt.pem: serialNumber 001234 first in DER order, 005678 last.
+    let c = validated("two-serial");
+    for nummer in ["001234", "5678"] {
+        match SubjectSerialNumberRule.decide(&c, &n(nummer), &op()) {
+            Decision::Deny(reason) => {
+                assert!(reason.contains("more than one serialNumber"), "{reason}");
+                assert!(reason.contains("001234") && reason.contains("005678"), "{reason}");
+            }
+            other => panic!("{nummer}: {other:?}"),
+        }
+    }
+    // A number it does not claim: no opinion.
+    assert_eq!(SubjectSerialNumberRule.decide(&c, &n("000001"), &op()), Decision::Abstain);
+}
+
+#[test]
+fn a_multi_valued_rdn_binds_by_its_openssl_dn_and_its_serial_number() {
+    let c = validated("multi-valued-rdn");
+    let dn = "CN=dho-wss-test-mv.instelling-001234.hogeschool-test+serialNumber=001234,\
+              OU=TEST ONLY - NOT FOR PRODUCTION,O=Hogeschool Test,C=BE";
+    assert_eq!(c.subject_dn(), dn);
+    let b = Bindings::parse(&format!("dn: {dn} => 001234\n")).expect("parse");
+    assert_eq!(b.decide(&c, &n("001234"), &op()), Decision::Allow);
+    assert_eq!(SubjectSerialNumberRule.decide(&c, &n("1234"), &op()), Decision::Allow);
+    assert!(CertificateSelector::common_name("dho-wss-test-mv.instelling-001234.hogeschool-test").matches(&c));
 }

@@ -418,3 +418,71 @@ fn every_single_bit_flip_of_a_trusted_certificate_is_rejected() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Attack catalogue F3: an issuer's keyUsage must allow what it signs (RFC 5280 §6.1.4(n), §6.3.3(f))
+
+const INT_NOCERTSIGN_DN: &str =
+    "CN=dho-wss Test Intermediate with digitalSignature only,OU=TEST ONLY - NOT FOR PRODUCTION,O=dho-wss Test PKI,C=BE";
+
+#[test]
+fn f3_intermediate_without_key_cert_sign_cannot_issue() {
+    let leaf = cert("int-nocertsign-leaf.crt.pem");
+    let int = cert("int-nocertsign.pem");
+    // Sent along with the leaf, as in an X509PKIPathv1 token.
+    let sent = validator().validate(&leaf, &[&int], t2026());
+    assert!(
+        matches!(&sent, Err(TrustError::IssuerKeyUsageMissingKeyCertSign { subject }) if subject == INT_NOCERTSIGN_DN),
+        "{sent:?}"
+    );
+    // Configured as an intermediate of the validator.
+    let anchors = TrustAnchors::from_pem(&read("ca.pem")).unwrap().with_intermediates_pem(&read("int-nocertsign.pem"));
+    let configured = CertificateValidator::new(anchors.unwrap()).validate(&leaf, &[], t2026());
+    assert!(matches!(configured, Err(TrustError::IssuerKeyUsageMissingKeyCertSign { .. })), "{configured:?}");
+    let e = sent.unwrap_err().to_string();
+    assert!(e.contains(INT_NOCERTSIGN_DN) && e.contains("keyCertSign"), "{e}");
+}
+
+#[test]
+fn f3_control_intermediate_with_key_cert_sign_issues_a_trusted_leaf() {
+    let int = cert("int-good.pem");
+    let v = validator().validate(&cert("int-good-leaf.crt.pem"), &[&int], t2026()).unwrap();
+    assert_eq!(v.subject_dn(), validate("institution.crt.pem").unwrap().subject_dn());
+    // The intermediate is needed: without it the path is unknown.
+    assert!(matches!(
+        validator().validate(&cert("int-good-leaf.crt.pem"), &[], t2026()),
+        Err(TrustError::UnknownIssuer)
+    ));
+}
+
+#[test]
+fn f3_path_building_goes_on_past_an_issuer_without_key_cert_sign() {
+    // int-nocertsign-reissued has int-nocertsign's subject and key, with keyCertSign: the leaf
+    // has a valid path through it, in whichever order the candidates come. (A check made
+    // after path building, on the one path webpki found first, would refuse [bad, good].)
+    let leaf = cert("int-nocertsign-leaf.crt.pem");
+    let (bad, good) = (cert("int-nocertsign.pem"), cert("int-nocertsign-reissued.pem"));
+    let alone = validator().validate(&leaf, &[&bad], t2026());
+    assert!(matches!(alone, Err(TrustError::IssuerKeyUsageMissingKeyCertSign { .. })), "{alone:?}");
+    for chain in [[&bad, &good], [&good, &bad]] {
+        let chain: Vec<&[u8]> = chain.iter().map(|c| c.as_slice()).collect();
+        validator().validate(&leaf, &chain, t2026()).unwrap();
+    }
+}
+
+#[test]
+fn f3_crl_signed_by_an_issuer_without_crl_sign_is_refused() {
+    let leaf = cert("int-nocrlsign-leaf.crt.pem");
+    let int = cert("int-nocrlsign.pem");
+    // The intermediate may issue (keyCertSign): without CRLs the leaf is trusted.
+    validator().validate(&leaf, &[&int], t2026()).unwrap();
+    // Its CRL cannot be used (webpki's check, with its own error variant here).
+    let with_crl = validator().with_crls_pem(&read("int-nocrlsign.crl.pem")).unwrap();
+    let r = with_crl.validate(&leaf, &[&int], t2026());
+    assert!(matches!(r, Err(TrustError::CrlIssuerKeyUsageMissingCrlSign)), "{r:?}");
+    // Control: the CRL of an intermediate with cRLSign is used, and lists nothing.
+    let mut crls = read("int-good.crl.pem");
+    crls.extend(read("ca.crl.pem"));
+    let good = validator().with_crls_pem(&crls).unwrap();
+    good.validate(&cert("int-good-leaf.crt.pem"), &[&cert("int-good.pem")], t2026()).unwrap();
+}

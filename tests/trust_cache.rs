@@ -234,3 +234,30 @@ fn the_cache_is_shared_safely_between_threads() {
         }
     }
 }
+
+#[test]
+fn f3_a_cached_success_never_lets_an_issuer_without_key_cert_sign_through() {
+    // Attack catalogue F3. The leaf has a valid path through int-nocertsign-reissued (same
+    // subject and key as int-nocertsign, with keyCertSign); that success is cached. The same
+    // leaf sent with int-nocertsign alone is validated afresh and refused, every time.
+    let v = test_ca();
+    let leaf = der("testdata/pki/int-nocertsign-leaf.crt.pem");
+    let bad = der("testdata/pki/int-nocertsign.pem");
+    let good = der("testdata/pki/int-nocertsign-reissued.pem");
+    v.validate(&leaf, &[&good], at(Y2026)).unwrap();
+    for _ in 0..2 {
+        let r = v.validate(&leaf, &[&bad], at(Y2026));
+        assert!(matches!(r, Err(TrustError::IssuerKeyUsageMissingKeyCertSign { .. })), "{r:?}");
+        v.validate(&leaf, &[&good], at(Y2026)).unwrap();
+    }
+    // A validator that has the bad intermediate configured caches nothing for the leaf.
+    let anchors = TrustAnchors::from_pem(&read("testdata/pki/ca.pem"))
+        .unwrap()
+        .with_intermediates_pem(&read("testdata/pki/int-nocertsign.pem"))
+        .unwrap();
+    let configured = CertificateValidator::new(anchors);
+    for _ in 0..2 {
+        let r = configured.validate(&leaf, &[], at(Y2026));
+        assert!(matches!(r, Err(TrustError::IssuerKeyUsageMissingKeyCertSign { .. })), "{r:?}");
+    }
+}

@@ -51,7 +51,19 @@
 //!   accepted, as RFC 5280 §4.2.1.12 intends ([`TrustError::ExtendedKeyUsageNotAllowed`]);
 //! - revocation, only when CRLs were given ([`CertificateValidator::with_crls_pem`]): every
 //!   certificate on the path whose issuer has a configured CRL ([`TrustError::Revoked`]);
-//!   certificates whose issuer has no CRL are accepted.
+//!   certificates whose issuer has no CRL are accepted. A CRL whose issuing intermediate has a
+//!   keyUsage without `cRLSign` is not used: the validation fails
+//!   ([`TrustError::CrlIssuerKeyUsageMissingCrlSign`], RFC 5280 §6.3.3(f)).
+//!
+//! By this module, on every candidate path webpki builds (so that when one candidate is
+//! refused, webpki goes on to try the others):
+//! - every intermediate CA certificate on the path that has a keyUsage extension asserts
+//!   `keyCertSign` (RFC 5280 §6.1.4(n); attack catalogue F3). webpki does not check this, so
+//!   without it a CA:TRUE certificate whose keyUsage is, say, `digitalSignature` only could
+//!   issue a trusted leaf with any subject ([`TrustError::IssuerKeyUsageMissingKeyCertSign`],
+//!   naming the intermediate). An intermediate without keyUsage is not restricted. The
+//!   anchor's own keyUsage is not checked (nor, for CRLs it signs, by webpki): an anchor is
+//!   trusted by configuration, see [Trust anchors](#trust-anchors).
 //!
 //! Then by this module, on the leaf:
 //! - the key is RSA ([`TrustError::NotRsa`]) with a modulus of at least
@@ -81,7 +93,8 @@
 //!   of a validator cannot change once it validated anything (every builder method starts an
 //!   empty cache). A new CRL means a new validator, hence a new cache.
 //!
-//! Failures are not cached.
+//! Failures are not cached. Every check above, the intermediates' keyUsage included, is part of
+//! the validation whose success is cached.
 //!
 //! ## Trust anchors
 //!

@@ -1,6 +1,7 @@
 //! Trust anchors and certificate path validation (see the [`pki` module
 //! documentation](super#trust)).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -8,11 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use der::Decode;
-use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm, TrustAnchor, UnixTime};
+use rustls_pki_types::{CertificateDer, ServerName, SignatureVerificationAlgorithm, TrustAnchor, UnixTime};
 use sha2::{Digest as _, Sha256};
 use webpki::{
     CertRevocationList, EndEntityCert, ExpirationPolicy, KeyUsage, OwnedCertRevocationList, RevocationCheckDepth,
-    RevocationOptionsBuilder, UnknownStatusPolicy,
+    RevocationOptionsBuilder, UnknownStatusPolicy, VerifiedPath,
 };
 use x509_cert::ext::pkix::KeyUsage as KeyUsageExt;
 
@@ -56,6 +57,21 @@ pub enum TrustError {
     /// A non-CA certificate appears as an issuer on the path.
     #[error("a non-CA certificate is used as an issuer")]
     EndEntityUsedAsCa,
+    /// An intermediate CA certificate on the path has a keyUsage extension without
+    /// `keyCertSign`, so it may not issue certificates (RFC 5280 §4.2.1.3, §6.1.4(n); attack
+    /// catalogue F3). webpki leaves this check to the caller; OpenSSL reports "key usage does
+    /// not include certificate signing".
+    #[error("the issuer {subject} may not sign certificates: its keyUsage does not include keyCertSign")]
+    IssuerKeyUsageMissingKeyCertSign {
+        /// Subject DN of the offending intermediate (RFC 4514, as
+        /// [`CertificateInfo::subject_dn`] writes it).
+        subject: String,
+    },
+    /// A configured CRL is signed by an issuer whose keyUsage extension lacks `cRLSign`
+    /// (RFC 5280 §4.2.1.3, §6.3.3(f); attack catalogue F3), so the CRL cannot be used and the
+    /// revocation status it should give is unknown.
+    #[error("a CRL on the path is signed by an issuer whose keyUsage does not include cRLSign")]
+    CrlIssuerKeyUsageMissingCrlSign,
     /// The leaf's keyUsage does not allow signatures.
     #[error("the certificate's keyUsage does not include digitalSignature")]
     KeyUsageMissingDigitalSignature,
@@ -115,6 +131,7 @@ fn map_webpki(e: webpki::Error) -> TrustError {
         | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => TrustError::UnsupportedSignatureAlgorithm,
         E::InvalidSignatureForPublicKey => TrustError::BadChainSignature,
         E::CertRevoked => TrustError::Revoked,
+        E::IssuerNotCrlSigner => TrustError::CrlIssuerKeyUsageMissingCrlSign,
         E::BadDer
         | E::BadDerTime
         | E::TrailingData(_)
@@ -125,6 +142,28 @@ fn map_webpki(e: webpki::Error) -> TrustError {
         | E::UnsupportedCertVersion
         | E::UnsupportedCriticalExtension => TrustError::Malformed(format!("{e:?}")),
         other => TrustError::Other(format!("{other:?}")),
+    }
+}
+
+/// The error [`CertificateValidator`] gives webpki for a path it refuses (F3), to tell it apart
+/// from webpki's own errors: path building never reports a name mismatch (only
+/// `verify_is_valid_for_subject_name` does, which this crate does not call).
+fn issuer_refused() -> webpki::Error {
+    let expected = ServerName::from(std::net::IpAddr::from([0u8, 0, 0, 0]));
+    webpki::Error::CertNotValidForName(webpki::InvalidNameContext { expected, presented: Vec::new() })
+}
+
+/// RFC 5280 §6.1.4(n): an intermediate whose keyUsage extension is present must assert
+/// `keyCertSign` (attack catalogue F3). A certificate without keyUsage passes (no restriction).
+fn check_issuer_key_usage(der: &[u8]) -> Result<(), TrustError> {
+    let cert = x509_cert::Certificate::from_der(der)
+        .map_err(|e| TrustError::Malformed(format!("intermediate certificate: {e}")))?;
+    match cert.tbs_certificate().get_extension::<KeyUsageExt>() {
+        Err(e) => Err(TrustError::Malformed(format!("intermediate certificate keyUsage: {e}"))),
+        Ok(Some((_, ku))) if !ku.key_cert_sign() => Err(TrustError::IssuerKeyUsageMissingKeyCertSign {
+            subject: super::identity::format_name(cert.tbs_certificate().subject()),
+        }),
+        Ok(_) => Ok(()),
     }
 }
 
@@ -405,6 +444,18 @@ impl CertificateValidator {
                 .build()
         });
 
+        // F3: webpki calls this for every candidate path that reached an anchor; a refusal
+        // makes it try the other candidates, so a valid path through another issuer is found.
+        let refused: RefCell<Option<TrustError>> = RefCell::new(None);
+        let check_issuers = |candidate: &VerifiedPath<'_>| -> Result<(), webpki::Error> {
+            for issuer in candidate.intermediate_certificates() {
+                if let Err(e) = check_issuer_key_usage(issuer.der().as_ref()) {
+                    refused.borrow_mut().get_or_insert(e);
+                    return Err(issuer_refused());
+                }
+            }
+            Ok(())
+        };
         let path = end_entity
             .verify_for_usage(
                 &self.algorithms,
@@ -413,9 +464,14 @@ impl CertificateValidator {
                 time,
                 KeyUsage::client_auth(),
                 revocation,
-                None,
+                Some(&check_issuers),
             )
-            .map_err(map_webpki)?;
+            .map_err(|e| match refused.borrow_mut().take() {
+                // webpki reports the most specific error over all candidates; it is ours only
+                // if it is the marker.
+                Some(ours) if e == issuer_refused() => ours,
+                _ => map_webpki(e),
+            })?;
         // The window in which the same path is valid again: every certificate on it (webpki
         // does not check the anchor's validity), before every CRL's nextUpdate.
         let mut window = Some((0u64, self.crl_deadline.map_or(u64::MAX, |d| d.saturating_sub(1))));
@@ -648,7 +704,8 @@ impl ValidatedCertificate {
         self.0.info.subject_dn()
     }
 
-    /// The subject's first Common Name.
+    /// The subject's Common Name, `None` when it has none or several (see
+    /// [`CertificateInfo::common_name`]; [`info`](Self::info) has them all).
     pub fn common_name(&self) -> Option<&str> {
         self.0.info.common_name()
     }

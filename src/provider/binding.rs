@@ -26,12 +26,23 @@ pub fn normalized(nummer: &Instellingsnummer) -> Instellingsnummer {
 }
 
 /// How a binding names a certificate.
+///
+/// A selector that looks at one attribute (`cn:`) needs a subject with exactly one such
+/// attribute: a subject with two CNs is ambiguous (which one is "the" CN depends on the
+/// reader: the first in DER order, or the first RFC 4514 prints), so it never matches, and a
+/// [`Bindings`] table denies it when a `cn:` line names one of its CNs (the same holds for the
+/// `serialNumber` of [`SubjectSerialNumberRule`]). `dn:` and `sha256:` name the whole
+/// certificate and are never ambiguous.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CertificateSelector {
-    /// The whole subject DN, exactly as [`ValidatedCertificate::subject_dn`] writes it
-    /// (RFC 4514, most specific RDN first, OpenSSL attribute names).
+    /// The whole subject DN, exactly as [`ValidatedCertificate::subject_dn`] writes it: what
+    /// `openssl x509 -noout -subject -nameopt RFC2253` prints (RFC 4514, most specific RDN
+    /// first, OpenSSL attribute names; see [`CertificateInfo::subject_dn`]).
+    ///
+    /// [`CertificateInfo::subject_dn`]: crate::pki::CertificateInfo::subject_dn
     SubjectDn(String),
-    /// The subject's first Common Name, exactly.
+    /// The subject's Common Name, exactly, when the subject has exactly one CN attribute
+    /// (see [`ValidatedCertificate::common_name`]).
     CommonName(String),
     /// The SHA-256 fingerprint of the certificate DER (64 lowercase hex digits).
     Sha256(String),
@@ -66,12 +77,26 @@ impl CertificateSelector {
         Ok(CertificateSelector::Sha256(hex.to_ascii_lowercase()))
     }
 
-    /// Whether `cert` is the certificate this selector names.
+    /// Whether `cert` is the certificate this selector names. A `cn:` selector never matches a
+    /// subject with more than one CN ([`ambiguous_for`](Self::ambiguous_for)).
     pub fn matches(&self, cert: &ValidatedCertificate) -> bool {
         match self {
             CertificateSelector::SubjectDn(dn) => cert.subject_dn() == dn,
             CertificateSelector::CommonName(cn) => cert.common_name() == Some(cn.as_str()),
             CertificateSelector::Sha256(fp) => cert.sha256_fingerprint() == fp,
+        }
+    }
+
+    /// Whether this is a `cn:` selector that names one of the CNs of `cert`, whose subject has
+    /// more than one CN attribute: the selector would match under one reading of "the" CN,
+    /// so it neither matches nor abstains but refuses (see the [type documentation](Self)).
+    pub fn ambiguous_for(&self, cert: &ValidatedCertificate) -> bool {
+        match self {
+            CertificateSelector::CommonName(cn) => {
+                let info = cert.info();
+                info.common_name().is_none() && info.common_names().iter().any(|c| c == cn)
+            }
+            CertificateSelector::SubjectDn(_) | CertificateSelector::Sha256(_) => false,
         }
     }
 
@@ -141,6 +166,10 @@ where
 /// `serialNumber` attribute (the VO-DCBaaS convention the test PKI follows; both sides
 /// compared in the 6-digit form); abstains otherwise.
 ///
+/// A subject with more than one `serialNumber` attribute is ambiguous (the first in DER
+/// order and the first RFC 4514 prints differ) and never allowed: when one of its values is
+/// the number asked for, the rule denies and says why, otherwise it abstains.
+///
 /// Only use it with trust anchors whose CA vouches for that attribute: any certificate the
 /// anchors accept then speaks for the number in it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -148,10 +177,19 @@ pub struct SubjectSerialNumberRule;
 
 impl AuthorizationRule for SubjectSerialNumberRule {
     fn decide(&self, signer: &ValidatedCertificate, nummer: &Instellingsnummer, _: &Operatie) -> Decision {
-        let in_cert = signer.info().subject_serial_number().and_then(|s| Instellingsnummer::new(s).ok());
-        match in_cert {
-            Some(n) if normalized(&n) == normalized(nummer) => Decision::Allow,
-            _ => Decision::Abstain,
+        let wanted = normalized(nummer);
+        let is_wanted = |s: &str| Instellingsnummer::new(s).is_ok_and(|n| normalized(&n) == wanted);
+        let info = signer.info();
+        match info.subject_serial_number() {
+            Some(s) if is_wanted(s) => Decision::Allow,
+            Some(_) => Decision::Abstain,
+            None if info.subject_serial_numbers().iter().any(|s| is_wanted(s)) => Decision::Deny(format!(
+                "certificate {} has more than one serialNumber attribute ({}); the serialNumber rule needs \
+                 exactly one",
+                describe(signer),
+                info.subject_serial_numbers().join(", ")
+            )),
+            None => Decision::Abstain,
         }
     }
 }
@@ -167,8 +205,11 @@ struct Entry {
 /// Instellingsnummers each may speak for.
 ///
 /// As an [`AuthorizationRule`]: if any entry that matches the signer lists the number
-/// (compared in the 6-digit form), [`Allow`](Decision::Allow); if entries match but none
-/// lists it, [`Deny`](Decision::Deny); if no entry matches, [`Abstain`](Decision::Abstain).
+/// (compared in the 6-digit form), [`Allow`](Decision::Allow); otherwise, if a `cn:` entry
+/// names one of the CNs of a subject that has several
+/// ([`CertificateSelector::ambiguous_for`]), [`Deny`](Decision::Deny) saying so; if entries
+/// match but none lists the number, [`Deny`](Decision::Deny); if no entry matches,
+/// [`Abstain`](Decision::Abstain).
 ///
 /// The text form is described in the [module documentation](super#binding-file).
 #[derive(Debug, Clone, Default)]
@@ -272,6 +313,13 @@ impl AuthorizationRule for Bindings {
                 return Decision::Allow;
             }
             matched = true;
+        }
+        if let Some(e) = self.entries.iter().find(|e| e.selector.ambiguous_for(signer)) {
+            let line = if e.line > 0 { format!(" (line {})", e.line) } else { String::new() };
+            return Decision::Deny(format!(
+                "certificate {} has more than one CN attribute; a cn: binding{line} needs exactly one",
+                describe(signer)
+            ));
         }
         if matched {
             Decision::Deny(format!("certificate {} is not bound to instellingsnummer {nummer}", describe(signer)))

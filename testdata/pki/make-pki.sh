@@ -4,13 +4,23 @@
 #   TEST ONLY - NOT FOR PRODUCTION. Every private key generated here is published in the
 #   repository. Never trust ca.pem anywhere outside the dho-wss test suite.
 #
-# Usage: testdata/pki/make-pki.sh        (from anywhere; needs only openssl >= 3.0 and bash)
+# Usage: testdata/pki/make-pki.sh          (from anywhere; needs only openssl >= 3.0 and bash)
+#        testdata/pki/make-pki.sh extra    only the "extra" part (intermediate CAs, ambiguous and
+#                                          escaped subject names), issued by the existing
+#                                          ca.pem/ca.key.pem; every other file stays as it is
 #
-# Idempotent: deletes the previous outputs (only the file names this script writes) and makes
-# everything again from scratch. File names and certificate contents (subjects, serials, dates,
-# extensions) are fixed; keys, signatures and fingerprints change on every run.
+# Idempotent: deletes the previous outputs (only the file names this script writes; with `extra`
+# only those of the extra part) and makes them again from scratch. File names and certificate
+# contents (subjects, serials, dates, extensions) are fixed; keys, signatures and fingerprints
+# change on every run.
 set -euo pipefail
 export LC_ALL=C
+
+PART="${1:-all}"
+case "$PART" in
+  all | extra) ;;
+  *) echo "usage: $0 [extra]" >&2; exit 2 ;;
+esac
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PASS="test-only"
@@ -37,7 +47,7 @@ neg_subj() { # the negative leaves speak for the same institution 001234, only o
   echo "/C=BE/O=Hogeschool Test/OU=${TEST_OU}/serialNumber=001234/CN=dho-wss-test-$1.instelling-001234.hogeschool-test"
 }
 
-OUTPUTS=(
+BASE_OUTPUTS=(
   ca.pem ca.key.pem ca.crl.pem
   institution.crt.pem institution.key.pem institution.pkcs1.pem institution.key.enc.pem
   institution.chain.pem institution.p12 institution-legacy.p12 institution.der
@@ -48,9 +58,24 @@ OUTPUTS=(
   ca-signer.crt.pem ca-signer.key.pem no-digsig.crt.pem no-digsig.key.pem
   weak1024.crt.pem weak1024.key.pem ec.crt.pem ec.key.pem
   revoked.crt.pem revoked.key.pem
-  README.md
 )
-rm -f -- "${OUTPUTS[@]}"
+EXTRA_OUTPUTS=(
+  int-good.pem int-good.key.pem int-good.crl.pem
+  int-good-leaf.crt.pem int-good-leaf.key.pem int-good-leaf.chain.pem
+  int-nocertsign.pem int-nocertsign.key.pem int-nocertsign-reissued.pem
+  int-nocertsign-leaf.crt.pem int-nocertsign-leaf.key.pem int-nocertsign-leaf.chain.pem
+  int-nocrlsign.pem int-nocrlsign.key.pem int-nocrlsign.crl.pem
+  int-nocrlsign-leaf.crt.pem int-nocrlsign-leaf.key.pem
+  two-cn.crt.pem two-cn.key.pem two-serial.crt.pem two-serial.key.pem
+  multi-valued-rdn.crt.pem multi-valued-rdn.key.pem dn-escapes.crt.pem dn-escapes.key.pem
+  dn-strings.crt.pem dn-strings.key.pem
+)
+if [[ "$PART" == all ]]; then
+  rm -f -- "${BASE_OUTPUTS[@]}" "${EXTRA_OUTPUTS[@]}" README.md
+else
+  [[ -f ca.pem && -f ca.key.pem ]] || { echo "extra needs ca.pem and ca.key.pem; run $0 first" >&2; exit 1; }
+  rm -f -- "${EXTRA_OUTPUTS[@]}" README.md
+fi
 
 # --- helpers --------------------------------------------------------------------------------------
 # ca_conf NAME: an ad hoc `openssl ca` database + config in $WORK/NAME
@@ -119,6 +144,21 @@ keyUsage               = critical,keyEncipherment
 extendedKeyUsage       = clientAuth
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid:always
+[ v3_int_good ]
+basicConstraints       = critical,CA:TRUE
+keyUsage               = critical,keyCertSign,cRLSign
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
+[ v3_int_nocertsign ]
+basicConstraints       = critical,CA:TRUE
+keyUsage               = critical,digitalSignature
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
+[ v3_int_nocrlsign ]
+basicConstraints       = critical,CA:TRUE
+keyUsage               = critical,keyCertSign
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
 [ crl_ext ]
 authorityKeyIdentifier = keyid:always
 EOF
@@ -133,11 +173,16 @@ ec_key() { # ec_key OUT -> P-256, named curve, PKCS#8 PEM
 
 # issue CA KEYFILE SUBJ EXT SERIALHEX START END OUT [CAKEY CACERT]
 # CA is the $WORK name of the issuing database; with no CAKEY/CACERT the cert is self-signed.
+# REQ_CONF (default: the database's ca.cnf) and REQ_OPTS (default: none) change how the
+# request's subject is encoded; the certificate keeps that subject as it is (-preserveDN).
+REQ_CONF=""
+REQ_OPTS=()
 issue() {
   local ca="$1" key="$2" subj="$3" ext="$4" serial="$5" start="$6" end="$7" out="$8"
   local cakey="${9:-}" cacert="${10:-}" d="$WORK/$1"
   echo "$serial" > "$d/serial"
-  openssl req -new -config "$d/ca.cnf" -key "$key" -subj "$subj" -utf8 -out "$WORK/req.csr"
+  openssl req -new -config "${REQ_CONF:-$d/ca.cnf}" -key "$key" -subj "$subj" -utf8 ${REQ_OPTS[@]+"${REQ_OPTS[@]}"} \
+    -out "$WORK/req.csr"
   if [[ -z "$cakey" ]]; then
     openssl ca -batch -notext -config "$d/ca.cnf" -selfsign -keyfile "$key" -in "$WORK/req.csr" \
       -extensions "$ext" -startdate "$start" -enddate "$end" -preserveDN -utf8 -out "$WORK/out.pem" 2>"$WORK/ca.log" \
@@ -150,6 +195,10 @@ issue() {
   # keep only the PEM block (no text dump)
   openssl x509 -in "$WORK/out.pem" -out "$out"
 }
+
+# ==================================================================================================
+# Base part (`make-pki.sh` without argument): everything up to ca.crl.pem.
+if [[ "$PART" == all ]]; then
 
 # --- test root CA ---------------------------------------------------------------------------------
 ca_conf testca
@@ -212,6 +261,90 @@ openssl ca -batch -config "$WORK/testca/ca.cnf" -keyfile ca.key.pem -cert ca.pem
   || { cat "$WORK/ca.log" >&2; exit 1; }
 openssl crl -in "$WORK/crl.pem" -out ca.crl.pem
 
+fi # end of the base part
+
+# ==================================================================================================
+# Extra part (also `make-pki.sh extra` on its own): intermediate CAs of the test CA and subject
+# names that are ambiguous or need escaping. Issued by ca.pem/ca.key.pem; touches no base file.
+if [[ ! -d "$WORK/testca" ]]; then ca_conf testca; fi
+
+# --- intermediates (attack catalogue F3) ----------------------------------------------------------
+# Each intermediate is CA:TRUE and issued by the test CA; each issues a leaf with the institution's
+# exact subject and its own key (v3_leaf). RFC 5280 6.1.4(n): an issuer whose keyUsage is present
+# must assert keyCertSign; 6.3.3(f): a CRL issuer's keyUsage must assert cRLSign.
+INT_SUBJ="/C=BE/O=dho-wss Test PKI/OU=${TEST_OU}/CN=dho-wss Test Intermediate"
+ca_conf intgood
+rsa_key int-good.key.pem 2048
+issue testca int-good.key.pem "$INT_SUBJ with keyCertSign and cRLSign" v3_int_good 3001 "$GOOD_START" "$GOOD_END" int-good.pem ca.key.pem ca.pem
+rsa_key int-good-leaf.key.pem 2048
+issue intgood int-good-leaf.key.pem "$INST_SUBJ" v3_leaf 3101 "$GOOD_START" "$GOOD_END" int-good-leaf.crt.pem int-good.key.pem int-good.pem
+cat int-good-leaf.crt.pem int-good.pem > int-good-leaf.chain.pem
+
+ca_conf intnocertsign
+rsa_key int-nocertsign.key.pem 2048
+issue testca int-nocertsign.key.pem "$INT_SUBJ with digitalSignature only" v3_int_nocertsign 3002 "$GOOD_START" "$GOOD_END" int-nocertsign.pem ca.key.pem ca.pem
+rsa_key int-nocertsign-leaf.key.pem 2048
+issue intnocertsign int-nocertsign-leaf.key.pem "$INST_SUBJ" v3_leaf 3102 "$GOOD_START" "$GOOD_END" int-nocertsign-leaf.crt.pem int-nocertsign.key.pem int-nocertsign.pem
+cat int-nocertsign-leaf.crt.pem int-nocertsign.pem > int-nocertsign-leaf.chain.pem
+# the same subject and key with keyCertSign+cRLSign: a second path for int-nocertsign-leaf that is valid
+issue testca int-nocertsign.key.pem "$INT_SUBJ with digitalSignature only" v3_int_good 3003 "$GOOD_START" "$GOOD_END" int-nocertsign-reissued.pem ca.key.pem ca.pem
+
+ca_conf intnocrlsign
+rsa_key int-nocrlsign.key.pem 2048
+issue testca int-nocrlsign.key.pem "$INT_SUBJ with keyCertSign only" v3_int_nocrlsign 3004 "$GOOD_START" "$GOOD_END" int-nocrlsign.pem ca.key.pem ca.pem
+rsa_key int-nocrlsign-leaf.key.pem 2048
+issue intnocrlsign int-nocrlsign-leaf.key.pem "$INST_SUBJ" v3_leaf 3104 "$GOOD_START" "$GOOD_END" int-nocrlsign-leaf.crt.pem int-nocrlsign.key.pem int-nocrlsign.pem
+
+# empty CRLs (2025-01-01..2055-01-01) of int-good and int-nocrlsign
+for int in good nocrlsign; do
+  openssl ca -batch -config "$WORK/int$int/ca.cnf" -keyfile "int-$int.key.pem" -cert "int-$int.pem" -gencrl \
+    -crlexts crl_ext -crl_lastupdate "$GOOD_START" -crl_nextupdate "$GOOD_END" -out "$WORK/crl.pem" 2>"$WORK/ca.log" \
+    || { cat "$WORK/ca.log" >&2; exit 1; }
+  openssl crl -in "$WORK/crl.pem" -out "int-$int.crl.pem"
+done
+
+# --- subjects that are ambiguous or need escaping (issued by the test CA, v3_leaf) ----------------
+# Two CNs: the institution's first in DER order (what a "first CN" rule would read), another last
+# (what RFC 4514 prints first).
+rsa_key two-cn.key.pem 2048
+issue testca two-cn.key.pem "/C=BE/O=Hogeschool Test/OU=${TEST_OU}/serialNumber=001234/CN=dho-wss-test.instelling-001234.hogeschool-test/CN=dho-wss-test-two-cn.instelling-005678.universiteit-test" \
+  v3_leaf 2008 "$GOOD_START" "$GOOD_END" two-cn.crt.pem ca.key.pem ca.pem
+# Two serialNumbers: 001234 first in DER order, 005678 last.
+rsa_key two-serial.key.pem 2048
+issue testca two-serial.key.pem "/C=BE/O=Hogeschool Test/OU=${TEST_OU}/serialNumber=001234/serialNumber=005678/CN=dho-wss-test-two-serial.instelling-001234.hogeschool-test" \
+  v3_leaf 2009 "$GOOD_START" "$GOOD_END" two-serial.crt.pem ca.key.pem ca.pem
+# A multi-valued RDN CN+serialNumber (DER sorts the SET: serialNumber first).
+rsa_key multi-valued-rdn.key.pem 2048
+REQ_OPTS=(-multivalue-rdn)
+issue testca multi-valued-rdn.key.pem "/C=BE/O=Hogeschool Test/OU=${TEST_OU}/CN=dho-wss-test-mv.instelling-001234.hogeschool-test+serialNumber=001234" \
+  v3_leaf 200A "$GOOD_START" "$GOOD_END" multi-valued-rdn.crt.pem ca.key.pem ca.pem
+REQ_OPTS=()
+# Values that need RFC 4514 escaping, and non-ASCII text (UTF8String).
+rsa_key dn-escapes.key.pem 2048
+issue testca dn-escapes.key.pem \
+  "$(printf '/C=BE/O=#Hogeschool, "Test" <a\\+b> ;\\\\ =x/OU=%s/L=#/ST= /street= lead and trail /title=Universit\xc3\xa9 \xe2\x82\xac/description=ctl\x01\x7f/serialNumber=001234/CN=dho-wss-test-dn-escapes.instelling-001234.hogeschool-test' "$TEST_OU")" \
+  v3_leaf 200B "$GOOD_START" "$GOOD_END" dn-escapes.crt.pem ca.key.pem ca.pem
+# Other string types (string_mask default picks the smallest: PrintableString, T61String for
+# Latin-1, BMPString beyond) and an attribute OpenSSL has no name for.
+cat > "$WORK/strings.cnf" <<'EOF'
+oid_section = dho_oids
+[ dho_oids ]
+dhoTestAttribute = 1.3.6.1.4.1.55555.1.1
+[ req ]
+distinguished_name = req_dn
+string_mask        = default
+utf8               = yes
+prompt             = no
+[ req_dn ]
+CN = unused
+EOF
+rsa_key dn-strings.key.pem 2048
+REQ_CONF="$WORK/strings.cnf"
+issue testca dn-strings.key.pem \
+  "$(printf '/C=BE/O=Universit\xc3\xa9 Test/OU=%s/L=\xe2\x82\xacuro/dhoTestAttribute=x/serialNumber=001234/CN=dho-wss-test-dn-strings.instelling-001234.hogeschool-test' "$TEST_OU")" \
+  v3_leaf 200C "$GOOD_START" "$GOOD_END" dn-strings.crt.pem ca.key.pem ca.pem
+REQ_CONF=""
+
 # --- self checks ----------------------------------------------------------------------------------
 check() { openssl verify -attime 1767225600 "$@" >/dev/null; } # 2026-01-01
 for c in institution other provider ca-signer no-digsig weak1024 ec revoked; do
@@ -229,6 +362,20 @@ done
 openssl pkcs12 -in institution.p12 -passin "pass:$PASS" -noout
 openssl pkcs12 -in institution-legacy.p12 -legacy -passin "pass:$PASS" -noout
 openssl pkcs12 -in provider.p12 -passin "pass:$PASS" -noout
+# extra part
+check -CAfile ca.pem -untrusted int-good.pem int-good-leaf.crt.pem
+check -crl_check -CRLfile int-good.crl.pem -CAfile ca.pem -untrusted int-good.pem int-good-leaf.crt.pem
+check -CAfile ca.pem -untrusted int-nocertsign-reissued.pem int-nocertsign-leaf.crt.pem
+check -CAfile ca.pem -untrusted int-nocrlsign.pem int-nocrlsign-leaf.crt.pem
+if check -CAfile ca.pem -untrusted int-nocertsign.pem int-nocertsign-leaf.crt.pem 2>/dev/null; then
+  echo "an issuer without keyCertSign verifies?!" >&2; exit 1
+fi
+if check -crl_check -CRLfile int-nocrlsign.crl.pem -CAfile ca.pem -untrusted int-nocrlsign.pem int-nocrlsign-leaf.crt.pem 2>/dev/null; then
+  echo "a CRL from an issuer without cRLSign is used?!" >&2; exit 1
+fi
+for c in two-cn two-serial multi-valued-rdn dn-escapes dn-strings; do
+  check -CAfile ca.pem "$c.crt.pem" || { echo "self-check failed: $c" >&2; exit 1; }
+done
 
 # --- README ---------------------------------------------------------------------------------------
 summary() {
@@ -254,6 +401,11 @@ Password of every encrypted file (`institution.key.enc.pem`, `institution.p12`,
 Regenerate (needs only bash + OpenSSL 3.x; deletes and rewrites every file below):
 
     testdata/pki/make-pki.sh
+
+or only the extra part (the `int-*`, `two-*`, `multi-valued-rdn.*` and `dn-*` files, issued by the
+existing `ca.pem`; every other file keeps its bytes):
+
+    testdata/pki/make-pki.sh extra
 
 Keys, signatures and fingerprints change on every run; names, subjects, serials, dates and extensions do not.
 Commit the regenerated files together with anything that pins a fingerprint.
@@ -299,16 +451,39 @@ One certificate per organisation / application / environment, with a CN the serv
 | `ec.*` | EC P-256 key (named curve), certificate signed by the RSA test CA |
 | `revoked.*` | otherwise good leaf, listed in `ca.crl.pem` |
 
+Extra part (`make-pki.sh extra`): intermediate CAs (attack catalogue F3) and subject names.
+
+| File | What |
+|---|---|
+| `int-good.pem`, `.key.pem` | intermediate CA of the test CA: CA:TRUE, keyUsage critical keyCertSign+cRLSign |
+| `int-good.crl.pem` | empty CRL of `int-good` (2025-01-01..2055-01-01) |
+| `int-good-leaf.*` | leaf of `int-good` with the institution's exact subject and its own key (v3 as `institution`); `.chain.pem` is leaf then intermediate |
+| `int-nocertsign.pem`, `.key.pem` | intermediate CA:TRUE whose keyUsage is digitalSignature only (no keyCertSign): must not issue |
+| `int-nocertsign-leaf.*` | leaf of `int-nocertsign` with the institution's exact subject; `.chain.pem` is leaf then intermediate |
+| `int-nocertsign-reissued.pem` | same subject and key as `int-nocertsign`, keyUsage keyCertSign+cRLSign: a second, valid path for `int-nocertsign-leaf` |
+| `int-nocrlsign.pem`, `.key.pem` | intermediate CA:TRUE with keyUsage keyCertSign only (no cRLSign) |
+| `int-nocrlsign.crl.pem` | empty CRL signed by `int-nocrlsign` (must not be used) |
+| `int-nocrlsign-leaf.*` | leaf of `int-nocrlsign` with the institution's exact subject |
+| `two-cn.*` | test CA leaf with two CNs: the institution's first in DER order, `...instelling-005678...` last |
+| `two-serial.*` | test CA leaf with two serialNumber attributes: 001234 first in DER order, 005678 last |
+| `multi-valued-rdn.*` | test CA leaf whose most specific RDN is `CN=...+serialNumber=001234` (one RDN, two attributes) |
+| `dn-escapes.*` | test CA leaf with values that need RFC 4514 escaping, non-ASCII UTF8String and control characters |
+| `dn-strings.*` | test CA leaf with a T61String, a BMPString and an attribute OpenSSL has no name for (1.3.6.1.4.1.55555.1.1) |
+
 All `*.key.pem` files are unencrypted PKCS#8 unless said otherwise. All certificates are v3, signed with
 sha256WithRSAEncryption. Serials: CA 0x01, institution 0x1001, other 0x1002, provider 0x1003,
-negative leaves 0x2001..0x2007 (rogue CA 0x01, rogue leaf 0x1001).
+negative leaves 0x2001..0x2007 (rogue CA 0x01, rogue leaf 0x1001); extra part: name leaves 0x2008..0x200C,
+intermediates 0x3001..0x3004, their leaves 0x3101, 0x3102, 0x3104.
 
 ## Summary (`openssl x509 -noout -subject -issuer -serial -dates -fingerprint -sha256 -nameopt RFC2253`)
 
 ```
 EOF
 summary ca.pem institution.crt.pem other.crt.pem provider.crt.pem rogue-ca.pem rogue.crt.pem \
-  expired.crt.pem notyet.crt.pem ca-signer.crt.pem no-digsig.crt.pem weak1024.crt.pem ec.crt.pem revoked.crt.pem
+  expired.crt.pem notyet.crt.pem ca-signer.crt.pem no-digsig.crt.pem weak1024.crt.pem ec.crt.pem revoked.crt.pem \
+  int-good.pem int-good-leaf.crt.pem int-nocertsign.pem int-nocertsign-reissued.pem int-nocertsign-leaf.crt.pem \
+  int-nocrlsign.pem int-nocrlsign-leaf.crt.pem two-cn.crt.pem two-serial.crt.pem multi-valued-rdn.crt.pem \
+  dn-escapes.crt.pem dn-strings.crt.pem
 echo '```'
 } > README.md
 
