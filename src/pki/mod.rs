@@ -104,8 +104,13 @@
 //! trusts it to issue certificates; put only CA certificates there, and pin leaf identities
 //! with an authorization binding instead.
 
+mod cache;
+mod certificate;
 mod identity;
+mod pem;
 mod trust;
 
-pub use identity::{CertificateInfo, KeyError, SigningIdentity};
-pub use trust::{CertificateValidator, ChainCacheConfig, TrustAnchors, TrustError, ValidatedCertificate};
+pub use cache::ChainCacheConfig;
+pub use certificate::CertificateInfo;
+pub use identity::{KeyError, SigningIdentity};
+pub use trust::{CertificateValidator, TrustAnchors, TrustError, ValidatedCertificate};

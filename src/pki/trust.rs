@@ -2,22 +2,22 @@
 //! documentation](super#trust)).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use der::Decode;
 use rustls_pki_types::{CertificateDer, ServerName, SignatureVerificationAlgorithm, TrustAnchor, UnixTime};
-use sha2::{Digest as _, Sha256};
 use webpki::{
     CertRevocationList, EndEntityCert, ExpirationPolicy, KeyUsage, OwnedCertRevocationList, RevocationCheckDepth,
     RevocationOptionsBuilder, UnknownStatusPolicy, VerifiedPath,
 };
 use x509_cert::ext::pkix::KeyUsage as KeyUsageExt;
 
-use super::identity::{parse_pem, CertificateInfo};
+use super::cache::{cache_key, validity_secs, ChainCache, ChainCacheConfig};
+use super::certificate::{format_name, CertificateInfo};
+use super::pem::parse_pem;
 use crate::crypto::algorithm_name;
 use crate::crypto::{default_provider, CryptoProvider, MAX_RSA_BITS, MIN_RSA_BITS, RSA_ENCRYPTION_OID};
 
@@ -160,9 +160,9 @@ fn check_issuer_key_usage(der: &[u8]) -> Result<(), TrustError> {
         .map_err(|e| TrustError::Malformed(format!("intermediate certificate: {e}")))?;
     match cert.tbs_certificate().get_extension::<KeyUsageExt>() {
         Err(e) => Err(TrustError::Malformed(format!("intermediate certificate keyUsage: {e}"))),
-        Ok(Some((_, ku))) if !ku.key_cert_sign() => Err(TrustError::IssuerKeyUsageMissingKeyCertSign {
-            subject: super::identity::format_name(cert.tbs_certificate().subject()),
-        }),
+        Ok(Some((_, ku))) if !ku.key_cert_sign() => {
+            Err(TrustError::IssuerKeyUsageMissingKeyCertSign { subject: format_name(cert.tbs_certificate().subject()) })
+        }
         Ok(_) => Ok(()),
     }
 }
@@ -291,7 +291,7 @@ pub struct CertificateValidator {
     /// The earliest `nextUpdate` of the CRLs, in seconds since the epoch; `None` without CRLs.
     crl_deadline: Option<u64>,
     require_digital_signature: bool,
-    cache: ChainCache,
+    pub(super) cache: ChainCache,
 }
 
 impl fmt::Debug for CertificateValidator {
@@ -524,144 +524,6 @@ impl CertificateValidator {
     }
 }
 
-/// Settings of the validated-chain cache of a [`CertificateValidator`] (see the [module
-/// documentation](crate::pki#caching)).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ChainCacheConfig {
-    /// Most entries kept; the least recently used one makes room for a new one. 0 disables
-    /// the cache. Default 1024.
-    pub capacity: usize,
-    /// How long after a validation its entry may be used. Default 10 minutes.
-    pub max_age: Duration,
-}
-
-impl ChainCacheConfig {
-    /// A cache of `capacity` entries, each used for at most `max_age`.
-    pub const fn new(capacity: usize, max_age: Duration) -> Self {
-        ChainCacheConfig { capacity, max_age }
-    }
-
-    /// No caching: every validation does the full work.
-    pub const fn disabled() -> Self {
-        Self::new(0, Duration::ZERO)
-    }
-}
-
-impl Default for ChainCacheConfig {
-    /// 1024 entries, 10 minutes.
-    fn default() -> Self {
-        Self::new(1024, Duration::from_secs(600))
-    }
-}
-
-/// Cache key: SHA-256 of the leaf, SHA-256 over the extra chain (each certificate framed by
-/// its length; all zero without one).
-type CacheKey = ([u8; 32], [u8; 32]);
-
-fn cache_key(leaf_der: &[u8], extra_chain_ders: &[&[u8]]) -> CacheKey {
-    let leaf: [u8; 32] = Sha256::digest(leaf_der).into();
-    let mut chain = [0u8; 32];
-    if !extra_chain_ders.is_empty() {
-        let mut h = Sha256::new();
-        for der in extra_chain_ders {
-            h.update((der.len() as u64).to_be_bytes());
-            h.update(der);
-        }
-        chain = h.finalize().into();
-    }
-    (leaf, chain)
-}
-
-/// notBefore and notAfter of a certificate, in seconds since the epoch.
-fn validity_secs(der: &[u8]) -> Option<(u64, u64)> {
-    let cert = x509_cert::Certificate::from_der(der).ok()?;
-    let validity = cert.tbs_certificate().validity();
-    Some((validity.not_before.to_unix_duration().as_secs(), validity.not_after.to_unix_duration().as_secs()))
-}
-
-struct CacheEntry {
-    certificate: ValidatedCertificate,
-    /// Seconds since the epoch, both included.
-    window: (u64, u64),
-    created: Instant,
-    last_used: u64,
-}
-
-#[derive(Default)]
-struct CacheMap {
-    entries: HashMap<CacheKey, CacheEntry>,
-    tick: u64,
-}
-
-struct ChainCache {
-    config: ChainCacheConfig,
-    map: Mutex<CacheMap>,
-}
-
-impl fmt::Debug for ChainCache {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let len = self.map.lock().map(|m| m.entries.len()).unwrap_or(0);
-        f.debug_struct("ChainCache").field("config", &self.config).field("entries", &len).finish()
-    }
-}
-
-impl ChainCache {
-    fn new(config: ChainCacheConfig) -> Self {
-        ChainCache { config, map: Mutex::new(CacheMap::default()) }
-    }
-
-    /// The same settings, no entries.
-    fn emptied(&self) -> Self {
-        Self::new(self.config)
-    }
-
-    fn enabled(&self) -> bool {
-        self.config.capacity > 0 && !self.config.max_age.is_zero()
-    }
-
-    /// The entry for `key` if `at_secs` is in its window and it is young enough. A stale
-    /// entry is removed. A poisoned lock is a miss.
-    fn get(&self, key: &CacheKey, at_secs: u64) -> Option<ValidatedCertificate> {
-        let mut map = self.map.lock().ok()?;
-        map.tick += 1;
-        let tick = map.tick;
-        let entry = map.entries.get_mut(key)?;
-        if entry.created.elapsed() >= self.config.max_age {
-            map.entries.remove(key);
-            return None;
-        }
-        let (lo, hi) = entry.window;
-        if !(lo..=hi).contains(&at_secs) {
-            return None;
-        }
-        entry.last_used = tick;
-        Some(entry.certificate.clone())
-    }
-
-    fn insert(&self, key: CacheKey, certificate: ValidatedCertificate, window: (u64, u64)) {
-        let Ok(mut map) = self.map.lock() else { return };
-        map.tick += 1;
-        let tick = map.tick;
-        if map.entries.len() >= self.config.capacity && !map.entries.contains_key(&key) {
-            // Misses cost a full path validation; a linear scan for the LRU entry is noise.
-            let max_age = self.config.max_age;
-            map.entries.retain(|_, e| e.created.elapsed() < max_age);
-            if map.entries.len() >= self.config.capacity {
-                if let Some(oldest) = map.entries.iter().min_by_key(|(_, e)| e.last_used).map(|(k, _)| *k) {
-                    map.entries.remove(&oldest);
-                }
-            }
-        }
-        map.entries.insert(key, CacheEntry { certificate, window, created: Instant::now(), last_used: tick });
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.map.lock().map(|m| m.entries.len()).unwrap_or(0)
-    }
-}
-
 /// Bits of the modulus of a PKCS#1 `RSAPublicKey`.
 fn rsa_modulus_bits(pkcs1_der: &[u8]) -> Result<usize, TrustError> {
     let key = pkcs1::RsaPublicKeyRef::from_der(pkcs1_der)
@@ -781,42 +643,13 @@ mod tests {
     }
 
     #[test]
-    fn entries_expire_after_max_age() {
-        let v = validator(ChainCacheConfig::new(16, Duration::from_millis(30)));
-        let cert = pki_der("institution.crt.pem");
-        v.validate(&cert, &[], at(T2026)).unwrap();
-        let key = cache_key(&cert, &[]);
-        assert!(v.cache.get(&key, T2026).is_some());
-        std::thread::sleep(Duration::from_millis(40));
-        assert!(v.cache.get(&key, T2026).is_none(), "too old");
-        assert_eq!(v.cache.len(), 0, "a stale entry is dropped");
-        v.validate(&cert, &[], at(T2026)).unwrap();
-        assert_eq!(v.cache.len(), 1);
-    }
-
-    #[test]
     fn window_is_the_path_validity() {
         let v = validator(ChainCacheConfig::default());
         let cert = pki_der("institution.crt.pem");
         v.validate(&cert, &[], at(T2026)).unwrap();
         let key = cache_key(&cert, &[]);
-        let guard = v.cache.map.lock().unwrap();
         // 2025-01-01 ..= 2055-01-01 (leaf; webpki ignores the anchor's own validity).
-        assert_eq!(guard.entries[&key].window, (1_735_689_600, 2_682_374_400));
-    }
-
-    #[test]
-    fn capacity_evicts_the_least_recently_used() {
-        let v = validator(ChainCacheConfig::new(2, Duration::from_secs(600)));
-        let [a, b, c] = ["institution.crt.pem", "other.crt.pem", "provider.crt.pem"].map(pki_der);
-        v.validate(&a, &[], at(T2026)).unwrap();
-        v.validate(&b, &[], at(T2026)).unwrap();
-        v.validate(&a, &[], at(T2026)).unwrap(); // a is now more recent than b
-        v.validate(&c, &[], at(T2026)).unwrap();
-        assert_eq!(v.cache.len(), 2);
-        assert!(v.cache.get(&cache_key(&a, &[]), T2026).is_some());
-        assert!(v.cache.get(&cache_key(&b, &[]), T2026).is_none());
-        assert!(v.cache.get(&cache_key(&c, &[]), T2026).is_some());
+        assert_eq!(v.cache.window(&key), Some((1_735_689_600, 2_682_374_400)));
     }
 
     #[test]
