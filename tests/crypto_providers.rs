@@ -8,11 +8,12 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use der::{Decode as _, Encode as _};
+use dho_wss::clock::FixedClock;
 use dho_wss::crypto::openssl_provider;
 use dho_wss::crypto::{default_provider, CryptoError, CryptoProvider, DigestAlgorithm, SignatureAlgorithm};
 use dho_wss::pki::SigningIdentity;
 use dho_wss::pki::{CertificateValidator, TrustAnchors};
-use dho_wss::wss::{FixedClock, SignatureProfile, Signer, VerificationPolicy, Verifier};
+use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 
 const ALGS: [SignatureAlgorithm; 2] = [SignatureAlgorithm::RsaSha1, SignatureAlgorithm::RsaSha256];
 const MESSAGE: &[u8] = b"<ds:SignedInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"></ds:SignedInfo>";

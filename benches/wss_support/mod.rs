@@ -5,11 +5,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use dho_wss::clock::SystemClock;
 use dho_wss::crypto::{default_provider, CryptoProvider};
 use dho_wss::model::{Afzender, Envelope, Inhoud, Instellingsnummer, Insz, Ontvanger, Operatie, Versie, Verzoek};
 use dho_wss::pki::SigningIdentity;
 use dho_wss::pki::{CertificateValidator, ChainCacheConfig, TrustAnchors};
-use dho_wss::wss::{SignatureProfile, Signer, SystemClock, VerificationPolicy, Verifier};
+use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 
 pub const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pki");
 

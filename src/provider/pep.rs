@@ -5,13 +5,14 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::clock::Clock;
 use crate::model::{
     Afzender, Envelope, Fault, FaultCode as SoapFaultCode, Instellingsnummer, ModelError, Oorsprong, Operatie, Referte,
     SchemaVersion, Versie, Verzoek,
 };
 use crate::model::{Detail, ElementCursor};
 use crate::pki::{CertificateValidator, ValidatedCertificate};
-use crate::wss::{Clock, FaultCode, VerificationPolicy, Verifier, VerifyError};
+use crate::wss::{FaultCode, VerificationPolicy, Verifier, VerifyError};
 use crate::xml::{Document, XmlWriter};
 
 use super::binding::{describe, AuthorizationRule, Bindings, Decision};

@@ -8,11 +8,13 @@
 //! Timestamp) are produced directly in canonical form for its namespace context.
 
 use std::io::Write as _;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 
+use crate::clock::{Clock, SystemClock};
 use crate::crypto::{default_provider, CryptoProvider, DigestAlgorithm};
 use crate::pki::SigningIdentity;
 use crate::xml::{
@@ -51,6 +53,7 @@ pub struct Signer {
     timestamp: Option<TimestampOptions>,
     limits: Limits,
     provider: &'static dyn CryptoProvider,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Signer {
@@ -60,6 +63,7 @@ impl std::fmt::Debug for Signer {
             .field("profile", &self.profile)
             .field("token", &self.token)
             .field("timestamp", &self.timestamp)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -77,6 +81,7 @@ impl Signer {
             timestamp: None,
             limits: Limits::default(),
             provider: default_provider(),
+            clock: Arc::new(SystemClock),
         }
     }
 
@@ -90,9 +95,17 @@ impl Signer {
         self
     }
 
-    /// Adds a signed Timestamp to every message.
+    /// Adds a signed Timestamp to every message; its Created is the signer's clock's time
+    /// ([`with_clock`](Self::with_clock)).
     pub fn with_timestamp(mut self, options: TimestampOptions) -> Self {
         self.timestamp = Some(options);
+        self
+    }
+
+    /// Uses another clock for the Timestamp's Created (tests, a signing service with its own
+    /// time source); the default is [`SystemClock`].
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -121,19 +134,15 @@ impl Signer {
 
     /// Signs an unsigned SOAP 1.1 envelope and returns the signed bytes.
     pub fn sign_envelope(&self, envelope: &[u8]) -> Result<Vec<u8>, SignError> {
-        self.sign_envelope_at(envelope, SystemTime::now())
+        let doc = Document::parse_with(envelope, &self.limits)?;
+        self.sign_document(&doc, envelope.starts_with(BOM), self.clock.now())
     }
 
     /// [`sign_envelope`](Self::sign_envelope), taking ownership of the envelope so
     /// that it is parsed without a copy (large messages).
     pub fn sign_envelope_owned(&self, envelope: Vec<u8>) -> Result<Vec<u8>, SignError> {
         let bom = envelope.starts_with(BOM);
-        self.sign_document(&Document::parse_owned(envelope, &self.limits)?, bom, SystemTime::now())
-    }
-
-    /// [`sign_envelope`](Self::sign_envelope) with the Timestamp's Created time given.
-    pub fn sign_envelope_at(&self, envelope: &[u8], now: SystemTime) -> Result<Vec<u8>, SignError> {
-        self.sign_document(&Document::parse_with(envelope, &self.limits)?, envelope.starts_with(BOM), now)
+        self.sign_document(&Document::parse_owned(envelope, &self.limits)?, bom, self.clock.now())
     }
 
     fn sign_document(&self, doc: &Document, bom: bool, now: SystemTime) -> Result<Vec<u8>, SignError> {

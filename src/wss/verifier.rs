@@ -26,6 +26,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use subtle::ConstantTimeEq;
 
+use crate::clock::{Clock, SystemClock};
 use crate::crypto::{default_provider, CryptoProvider, DigestAlgorithm, SignatureAlgorithm};
 use crate::pki::{CertificateValidator, TrustError, ValidatedCertificate};
 use crate::xml::{Document, Element, ExcC14n, Limits, Node, NodeId, EXC_C14N, XML_NS};
@@ -37,32 +38,6 @@ use crate::soap::{envelope_parts, DS_NS, EC_NS, SOAP11_NS, WSSE_NS, WSU_NS};
 
 /// The SOAP 1.1 actor that addresses every node, this one included.
 const ACTOR_NEXT: &str = "http://schemas.xmlsoap.org/soap/actor/next";
-
-/// The time source of the verifier (injected so tests and replays are exact).
-pub trait Clock: Send + Sync + std::fmt::Debug {
-    /// The current time.
-    fn now(&self) -> SystemTime;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
-    }
-}
-
-/// A clock stopped at one instant.
-#[derive(Debug, Clone, Copy)]
-pub struct FixedClock(pub SystemTime);
-
-impl Clock for FixedClock {
-    fn now(&self) -> SystemTime {
-        self.0
-    }
-}
 
 /// Timestamp rules, with WSS4J's defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -345,10 +320,16 @@ impl Verifier {
         self
     }
 
-    /// Uses another clock (tests, replays of archived messages).
+    /// Uses another clock (tests, replays of archived messages) for the certificate's validity
+    /// and the Timestamp rules; the default is [`SystemClock`].
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
+    }
+
+    /// The clock the verifier reads.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     /// The policy.
