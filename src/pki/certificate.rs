@@ -1,6 +1,8 @@
 //! What a certificate says about itself: [`CertificateInfo`], and distinguished names in
 //! RFC 4514 form exactly as OpenSSL prints them.
 
+use std::time::{Duration, SystemTime};
+
 use der::{Decode, Encode};
 use sha2::{Digest as _, Sha256};
 use x509_cert::Certificate;
@@ -18,8 +20,8 @@ pub struct CertificateInfo {
     subject_serial_numbers: Vec<String>,
     serial_hex: String,
     sha256_fingerprint: String,
-    not_before: chrono::DateTime<chrono::Utc>,
-    not_after: chrono::DateTime<chrono::Utc>,
+    not_before: SystemTime,
+    not_after: SystemTime,
 }
 
 impl CertificateInfo {
@@ -52,8 +54,8 @@ impl CertificateInfo {
             subject_serial_numbers,
             serial_hex: hex(serial.get(first..).unwrap_or_default()),
             sha256_fingerprint: hex(&Sha256::digest(der)),
-            not_before: to_chrono(validity.not_before.to_unix_duration()),
-            not_after: to_chrono(validity.not_after.to_unix_duration()),
+            not_before: system_time(validity.not_before.to_unix_duration()),
+            not_after: system_time(validity.not_after.to_unix_duration()),
         };
         Ok((info, cert))
     }
@@ -125,13 +127,13 @@ impl CertificateInfo {
         &self.sha256_fingerprint
     }
 
-    /// Start of the validity period.
-    pub fn not_before(&self) -> chrono::DateTime<chrono::Utc> {
+    /// Start of the validity period (notBefore).
+    pub fn not_before(&self) -> SystemTime {
         self.not_before
     }
 
-    /// End of the validity period.
-    pub fn not_after(&self) -> chrono::DateTime<chrono::Utc> {
+    /// End of the validity period (notAfter).
+    pub fn not_after(&self) -> SystemTime {
         self.not_after
     }
 }
@@ -403,11 +405,29 @@ fn escape_byte(b: u8, first: bool, last: bool, out: &mut String) {
     }
 }
 
-fn to_chrono(d: std::time::Duration) -> chrono::DateTime<chrono::Utc> {
-    i64::try_from(d.as_secs())
+/// The instant `since_epoch` after 1970-01-01T00:00:00Z. Certificate times end in 9999, which
+/// every platform's `SystemTime` holds; a time beyond the platform's range (none that X.509
+/// can express on 64-bit targets) becomes 9999-12-31T23:59:59Z, else the epoch.
+pub(super) fn system_time(since_epoch: Duration) -> SystemTime {
+    const END_OF_9999: Duration = Duration::from_secs(253_402_300_799);
+    SystemTime::UNIX_EPOCH
+        .checked_add(since_epoch)
+        .or_else(|| SystemTime::UNIX_EPOCH.checked_add(END_OF_9999))
+        .unwrap_or(SystemTime::UNIX_EPOCH)
+}
+
+/// `t` as RFC 3339 in UTC with whole seconds (`2055-01-01T00:00:00Z`), for messages; a time
+/// before 1970 or beyond chrono's range as seconds from the epoch.
+pub(super) fn rfc3339(t: SystemTime) -> String {
+    let (sign, secs) = match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => (1, d.as_secs()),
+        Err(e) => (-1, e.duration().as_secs()),
+    };
+    i64::try_from(secs)
         .ok()
-        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
+        .and_then(|s| chrono::DateTime::from_timestamp(sign * s, 0))
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| format!("{}{secs} s from 1970-01-01T00:00:00Z", if sign < 0 { "-" } else { "" }))
 }
 
 /// Lowercase hex without separators.
@@ -483,6 +503,19 @@ mod tests {
         // The multi-valued RDN is DER-sorted (CN before OU) and printed reversed, as OpenSSL does.
         assert_eq!(format_name(&name), "OU=b+CN=a,O=x\\,y,2.5.4.55=#0C0161");
         assert_eq!(attribute_texts(&name, OID_COMMON_NAME), (vec!["a".to_owned()], Some("a".to_owned())));
+    }
+
+    #[test]
+    fn times_as_rfc3339() {
+        let at = |secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+        assert_eq!(rfc3339(at(2_682_374_400)), "2055-01-01T00:00:00Z");
+        assert_eq!(rfc3339(at(0)), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(SystemTime::UNIX_EPOCH - Duration::from_secs(86_400)), "1969-12-31T00:00:00Z");
+        assert_eq!(system_time(Duration::from_secs(2_682_374_400)), at(2_682_374_400));
+        // Beyond what chrono (and X.509) can express: no panic, a number.
+        if let Some(far) = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(1 << 62)) {
+            assert_eq!(rfc3339(far), format!("{} s from 1970-01-01T00:00:00Z", 1u64 << 62));
+        }
     }
 
     #[test]

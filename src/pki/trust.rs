@@ -16,7 +16,7 @@ use webpki::{
 use x509_cert::ext::pkix::KeyUsage as KeyUsageExt;
 
 use super::cache::{cache_key, validity_secs, ChainCache, ChainCacheConfig};
-use super::certificate::{format_name, CertificateInfo};
+use super::certificate::{format_name, rfc3339, system_time, CertificateInfo};
 use super::pem::parse_pem;
 use crate::crypto::algorithm_name;
 use crate::crypto::{default_provider, CryptoProvider, MAX_RSA_BITS, MIN_RSA_BITS, RSA_ENCRYPTION_OID};
@@ -40,16 +40,16 @@ pub enum TrustError {
     #[error("the certificate does not chain to a trusted root (unknown issuer)")]
     UnknownIssuer,
     /// A certificate on the path has expired.
-    #[error("a certificate on the path expired at {not_after}")]
+    #[error("a certificate on the path expired at {}", rfc3339(*not_after))]
     Expired {
-        /// End of the expired certificate's validity.
-        not_after: chrono::DateTime<chrono::Utc>,
+        /// End of the expired certificate's validity (notAfter).
+        not_after: SystemTime,
     },
     /// A certificate on the path is not valid yet.
-    #[error("a certificate on the path is not valid before {not_before}")]
+    #[error("a certificate on the path is not valid before {}", rfc3339(*not_before))]
     NotYetValid {
-        /// Start of that certificate's validity.
-        not_before: chrono::DateTime<chrono::Utc>,
+        /// Start of that certificate's validity (notBefore).
+        not_before: SystemTime,
     },
     /// The signer's certificate is a CA certificate (basicConstraints cA=TRUE).
     #[error("a CA certificate cannot sign messages (basicConstraints cA=TRUE on the signer)")]
@@ -120,8 +120,8 @@ fn map_webpki(e: webpki::Error) -> TrustError {
     use webpki::Error as E;
     match e {
         E::UnknownIssuer => TrustError::UnknownIssuer,
-        E::CertExpired { not_after, .. } => TrustError::Expired { not_after: unix_to_chrono(not_after) },
-        E::CertNotValidYet { not_before, .. } => TrustError::NotYetValid { not_before: unix_to_chrono(not_before) },
+        E::CertExpired { not_after, .. } => TrustError::Expired { not_after: unix_to_system(not_after) },
+        E::CertNotValidYet { not_before, .. } => TrustError::NotYetValid { not_before: unix_to_system(not_before) },
         E::CaUsedAsEndEntity => TrustError::CaUsedAsEndEntity,
         E::EndEntityUsedAsCa => TrustError::EndEntityUsedAsCa,
         E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => TrustError::ExtendedKeyUsageNotAllowed,
@@ -167,11 +167,8 @@ fn check_issuer_key_usage(der: &[u8]) -> Result<(), TrustError> {
     }
 }
 
-fn unix_to_chrono(t: UnixTime) -> chrono::DateTime<chrono::Utc> {
-    i64::try_from(t.as_secs())
-        .ok()
-        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
+fn unix_to_system(t: UnixTime) -> SystemTime {
+    system_time(Duration::from_secs(t.as_secs()))
 }
 
 /// The `CERTIFICATE` blocks of a PEM bundle as DER; other blocks are an error.
@@ -399,6 +396,10 @@ impl CertificateValidator {
     /// A cached earlier success for the same leaf and extra chain is returned without repeating
     /// the work while `at` is inside that path's validity window (see the [module
     /// documentation](crate::pki#caching)).
+    ///
+    /// The time is an argument, not a clock: the validator answers "was this certificate
+    /// valid at `at`". The [`Verifier`](crate::wss::Verifier) asks with its
+    /// [`Clock`](crate::clock::Clock)'s time; for the current time pass `SystemTime::now()`.
     pub fn validate(
         &self,
         leaf_der: &[u8],
@@ -512,15 +513,6 @@ impl CertificateValidator {
         let validated =
             ValidatedCertificate(Arc::new(Validated { der: leaf_der.to_vec(), spki_der, info, modulus_bits: bits }));
         Ok((validated, window.filter(|(lo, hi)| lo <= hi)))
-    }
-
-    /// [`validate`](Self::validate) at the current system time.
-    pub fn validate_now(
-        &self,
-        leaf_der: &[u8],
-        extra_chain_ders: &[&[u8]],
-    ) -> Result<ValidatedCertificate, TrustError> {
-        self.validate(leaf_der, extra_chain_ders, SystemTime::now())
     }
 }
 
