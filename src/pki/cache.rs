@@ -11,7 +11,8 @@ use sha2::{Digest as _, Sha256};
 
 use super::trust::ValidatedCertificate;
 
-/// Settings of the validated-chain cache of a [`CertificateValidator`] (see the [module
+/// Settings of the validated-chain cache of a
+/// [`CertificateValidator`](super::CertificateValidator) (see the [module
 /// documentation](crate::pki#caching)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
