@@ -45,7 +45,7 @@ fn providers() -> Vec<&'static dyn CryptoProvider> {
     all
 }
 
-fn institution_with(p: &dyn CryptoProvider) -> SigningIdentity {
+fn institution_with(p: &'static dyn CryptoProvider) -> SigningIdentity {
     SigningIdentity::from_pem_with_provider(&read("institution.key.pem"), &read("institution.crt.pem"), None, p)
         .unwrap()
 }

@@ -161,8 +161,10 @@ fn validated_key_verifies_a_signature_from_the_identity() {
         let id = SigningIdentity::from_pkcs12_with_provider(&read("institution.p12"), "test-only", p).unwrap();
         let chain: Vec<&[u8]> = id.chain_ders().iter().map(Vec::as_slice).collect();
         let anchors = TrustAnchors::from_pem(&read("ca.pem")).unwrap();
-        let v =
-            CertificateValidator::with_provider(anchors, p).validate(id.certificate_der(), &chain, t2026()).unwrap();
+        let v = CertificateValidator::new(anchors)
+            .with_provider(p)
+            .validate(id.certificate_der(), &chain, t2026())
+            .unwrap();
         let sig = id.signing_key().sign(SignatureAlgorithm::RsaSha1, b"SignedInfo").unwrap();
         p.verify_signature(SignatureAlgorithm::RsaSha1, v.spki_der(), b"SignedInfo", &sig).unwrap();
     }

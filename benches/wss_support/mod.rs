@@ -93,7 +93,7 @@ pub fn providers() -> Vec<Provider> {
     all
 }
 
-pub fn identity(p: &dyn CryptoProvider) -> SigningIdentity {
+pub fn identity(p: &'static dyn CryptoProvider) -> SigningIdentity {
     let read = |f: &str| std::fs::read(format!("{PKI}/{f}")).unwrap();
     SigningIdentity::from_pem_with_provider(&read("institution.key.pem"), &read("institution.crt.pem"), None, p)
         .unwrap()
@@ -105,12 +105,12 @@ pub fn profile() -> SignatureProfile {
 }
 
 pub fn signer(p: Provider) -> Signer {
-    Signer::new(identity(p.provider), profile()).with_provider(p.provider)
+    Signer::new(identity(p.provider), profile())
 }
 
 pub fn validator(p: Provider, cache: ChainCacheConfig) -> CertificateValidator {
     let anchors = TrustAnchors::from_pem_file(format!("{PKI}/ca.pem")).unwrap();
-    CertificateValidator::with_provider(anchors, p.provider).with_chain_cache(cache)
+    CertificateValidator::new(anchors).with_provider(p.provider).with_chain_cache(cache)
 }
 
 /// A verifier with the chain cache on (default settings) or off.

@@ -167,8 +167,15 @@ impl KeyError {
 
 /// A private key with its certificate and chain, for signing messages. `Send + Sync`; share it
 /// behind an `Arc`.
+///
+/// The identity remembers the [`CryptoProvider`] that loaded its key ([`provider`](Self::provider)):
+/// the key can only be used by that provider, so a [`Signer`](crate::wss::Signer) built on the
+/// identity does all of its cryptography — digests and the private-key operation — with it.
+/// Choose the provider when loading: the `*_with_provider` constructors, or the process
+/// default ([`install_default`](crate::crypto::install_default)) for the others.
 pub struct SigningIdentity {
     key: Box<dyn SigningKey>,
+    provider: &'static dyn CryptoProvider,
     certificate: Vec<u8>,
     chain: Vec<Vec<u8>>,
     info: CertificateInfo,
@@ -182,6 +189,7 @@ impl fmt::Debug for SigningIdentity {
             .field("sha256", &self.info.sha256_fingerprint())
             .field("chain_len", &self.chain.len())
             .field("key", &self.key)
+            .field("provider", &self.provider)
             .finish()
     }
 }
@@ -201,15 +209,16 @@ impl SigningIdentity {
         Self::from_pem_with_provider(key_pem, cert_chain_pem, password, default_provider())
     }
 
-    /// [`from_pem`](Self::from_pem) with an explicit crypto provider.
+    /// [`from_pem`](Self::from_pem) with the key loaded by `provider`, which the identity then
+    /// uses for everything it signs ([`provider`](Self::provider)).
     pub fn from_pem_with_provider(
         key_pem: &[u8],
         cert_chain_pem: &[u8],
         password: Option<&str>,
-        provider: &dyn CryptoProvider,
+        provider: &'static dyn CryptoProvider,
     ) -> Result<Self, KeyError> {
         let key = load_pem_key(key_pem, password, provider)?;
-        Self::with_certificates(key, cert_chain_pem)
+        Self::with_certificates(key, provider, cert_chain_pem)
     }
 
     /// Reads the key and certificate PEM files and calls [`from_pem`](Self::from_pem). Errors
@@ -220,16 +229,30 @@ impl SigningIdentity {
         cert_chain_path: impl AsRef<Path>,
         password: Option<&str>,
     ) -> Result<Self, KeyError> {
+        Self::from_pem_files_with_provider(key_path, cert_chain_path, password, default_provider())
+    }
+
+    /// [`from_pem_files`](Self::from_pem_files) with the key loaded by `provider`.
+    pub fn from_pem_files_with_provider(
+        key_path: impl AsRef<Path>,
+        cert_chain_path: impl AsRef<Path>,
+        password: Option<&str>,
+        provider: &'static dyn CryptoProvider,
+    ) -> Result<Self, KeyError> {
         let key_path = key_path.as_ref();
         let cert_path = cert_chain_path.as_ref();
         let key_pem = read(key_path)?;
         let cert_pem = read(cert_path)?;
-        let key = load_pem_key(&key_pem, password, default_provider()).map_err(|e| e.in_file(key_path))?;
-        Self::with_certificates(key, &cert_pem).map_err(|e| e.in_file(cert_path))
+        let key = load_pem_key(&key_pem, password, provider).map_err(|e| e.in_file(key_path))?;
+        Self::with_certificates(key, provider, &cert_pem).map_err(|e| e.in_file(cert_path))
     }
 
-    /// Completes an identity from a loaded key and the certificate PEM (leaf first).
-    fn with_certificates(key: Box<dyn SigningKey>, cert_chain_pem: &[u8]) -> Result<Self, KeyError> {
+    /// Completes an identity from a key `provider` loaded and the certificate PEM (leaf first).
+    fn with_certificates(
+        key: Box<dyn SigningKey>,
+        provider: &'static dyn CryptoProvider,
+        cert_chain_pem: &[u8],
+    ) -> Result<Self, KeyError> {
         let mut certs = certificates_from_pem(cert_chain_pem, CERT_PEM)?.into_iter();
         let leaf = certs.next().ok_or(KeyError::NoCertificate { input: CERT_PEM })?;
         let (info, cert) = CertificateInfo::from_der(&leaf).map_err(|reason| KeyError::MalformedCertificate {
@@ -248,7 +271,7 @@ impl SigningIdentity {
                 reason: e.to_string(),
             })?;
         }
-        Ok(SigningIdentity { key, certificate: leaf, chain, info })
+        Ok(SigningIdentity { key, provider, certificate: leaf, chain, info })
     }
 
     /// Loads an identity from a PKCS#12 (`.p12`/`.pfx`) file's bytes with the default provider.
@@ -262,11 +285,12 @@ impl SigningIdentity {
         Self::from_pkcs12_with_provider(der, password, default_provider())
     }
 
-    /// [`from_pkcs12`](Self::from_pkcs12) with an explicit crypto provider.
+    /// [`from_pkcs12`](Self::from_pkcs12) with the key loaded by `provider`, which the identity
+    /// then uses for everything it signs ([`provider`](Self::provider)).
     pub fn from_pkcs12_with_provider(
         der: &[u8],
         password: &str,
-        provider: &dyn CryptoProvider,
+        provider: &'static dyn CryptoProvider,
     ) -> Result<Self, KeyError> {
         const P12: &str = "PKCS#12 file";
         let archive = p12_keystore::Pkcs12Archive::from_pkcs12(der, password).map_err(map_p12_error)?;
@@ -299,7 +323,7 @@ impl SigningIdentity {
             let (info, leaf) = CertificateInfo::from_der(&leaf_der)
                 .map_err(|reason| KeyError::MalformedCertificate { input: P12, index: leaf_index, reason })?;
             let chain = build_chain(&leaf, certs);
-            return Ok(SigningIdentity { key, certificate: leaf_der, chain, info });
+            return Ok(SigningIdentity { key, provider, certificate: leaf_der, chain, info });
         }
         if let Some(e) = first_error {
             return Err(e.into());
@@ -314,9 +338,18 @@ impl SigningIdentity {
 
     /// Reads a PKCS#12 file and calls [`from_pkcs12`](Self::from_pkcs12). Errors name the file.
     pub fn from_pkcs12_file(path: impl AsRef<Path>, password: &str) -> Result<Self, KeyError> {
+        Self::from_pkcs12_file_with_provider(path, password, default_provider())
+    }
+
+    /// [`from_pkcs12_file`](Self::from_pkcs12_file) with the key loaded by `provider`.
+    pub fn from_pkcs12_file_with_provider(
+        path: impl AsRef<Path>,
+        password: &str,
+        provider: &'static dyn CryptoProvider,
+    ) -> Result<Self, KeyError> {
         let path = path.as_ref();
         let der = read(path)?;
-        Self::from_pkcs12(&der, password).map_err(|e| e.in_file(path))
+        Self::from_pkcs12_with_provider(&der, password, provider).map_err(|e| e.in_file(path))
     }
 
     /// The leaf certificate, DER.
@@ -337,6 +370,12 @@ impl SigningIdentity {
     /// The private key.
     pub fn signing_key(&self) -> &dyn SigningKey {
         self.key.as_ref()
+    }
+
+    /// The crypto provider that loaded the key: the one that signs with it, and the one a
+    /// [`Signer`](crate::wss::Signer) on this identity makes its digests with.
+    pub fn provider(&self) -> &'static dyn CryptoProvider {
+        self.provider
     }
 }
 

@@ -282,8 +282,11 @@ impl TrustAnchors {
 /// `Send + Sync`, and reusable for any number of validations.
 pub struct CertificateValidator {
     anchors: TrustAnchors,
+    provider: &'static dyn CryptoProvider,
+    /// The provider's chain algorithms, plus its SHA-1 one when `legacy_sha1` (see
+    /// [`chain_algorithms`]).
     algorithms: Vec<&'static dyn SignatureVerificationAlgorithm>,
-    legacy_sha1: Option<&'static dyn SignatureVerificationAlgorithm>,
+    legacy_sha1: bool,
     crls: Vec<CertRevocationList<'static>>,
     /// The earliest `nextUpdate` of the CRLs, in seconds since the epoch; `None` without CRLs.
     crl_deadline: Option<u64>,
@@ -295,6 +298,7 @@ impl fmt::Debug for CertificateValidator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CertificateValidator")
             .field("anchors", &self.anchors)
+            .field("provider", &self.provider)
             .field("algorithms", &self.algorithms)
             .field("crls", &self.crls.len())
             .field("require_digital_signature", &self.require_digital_signature)
@@ -304,23 +308,38 @@ impl fmt::Debug for CertificateValidator {
 }
 
 impl CertificateValidator {
-    /// A validator with the [default provider](crate::crypto::default_provider)'s chain
-    /// algorithms (RSA PKCS#1 v1.5 with SHA-256/384/512).
+    /// A validator that verifies certificate signatures with the [process default
+    /// provider](crate::crypto::default_provider)'s chain algorithms (RSA PKCS#1 v1.5 with
+    /// SHA-256/384/512); [`with_provider`](Self::with_provider) chooses another.
     pub fn new(anchors: TrustAnchors) -> Self {
-        Self::with_provider(anchors, default_provider())
-    }
-
-    /// A validator using `provider`'s chain algorithms.
-    pub fn with_provider(anchors: TrustAnchors, provider: &dyn CryptoProvider) -> Self {
+        let provider = default_provider();
         CertificateValidator {
             anchors,
-            algorithms: provider.chain_algorithms().to_vec(),
-            legacy_sha1: provider.legacy_sha1_chain_algorithm(),
+            provider,
+            algorithms: chain_algorithms(provider, false),
+            legacy_sha1: false,
             crls: Vec::new(),
             crl_deadline: None,
             require_digital_signature: false,
             cache: ChainCache::new(ChainCacheConfig::default()),
         }
+    }
+
+    /// Verifies certificate (and CRL) signatures with `provider`'s chain algorithms instead,
+    /// whether called before or after
+    /// [`allow_legacy_sha1_chain_signatures`](Self::allow_legacy_sha1_chain_signatures).
+    /// Starts an empty cache. A [`Verifier`](crate::wss::Verifier) calls this with its own
+    /// provider, so that a message and its signer's chain are verified by one provider.
+    pub fn with_provider(mut self, provider: &'static dyn CryptoProvider) -> Self {
+        self.provider = provider;
+        self.algorithms = chain_algorithms(provider, self.legacy_sha1);
+        self.cache = self.cache.emptied();
+        self
+    }
+
+    /// The crypto provider whose algorithms verify certificate chains.
+    pub fn provider(&self) -> &'static dyn CryptoProvider {
+        self.provider
     }
 
     /// Sets how successful validations are cached (see the [module documentation](crate::pki#caching));
@@ -342,9 +361,8 @@ impl CertificateValidator {
     /// signatures are governed by the verifier's policy. If the provider does not offer SHA-1
     /// ([`CryptoProvider::legacy_sha1_chain_algorithm`] is `None`) this has no effect.
     pub fn allow_legacy_sha1_chain_signatures(mut self) -> Self {
-        if let Some(alg) = self.legacy_sha1.take() {
-            self.algorithms.push(alg);
-        }
+        self.legacy_sha1 = true;
+        self.algorithms = chain_algorithms(self.provider, true);
         self.cache = self.cache.emptied();
         self
     }
@@ -516,6 +534,19 @@ impl CertificateValidator {
     }
 }
 
+/// The algorithms webpki may verify chain signatures with: `provider`'s chain algorithms, and
+/// its SHA-1 one too when `legacy_sha1` (if it has one).
+fn chain_algorithms(
+    provider: &'static dyn CryptoProvider,
+    legacy_sha1: bool,
+) -> Vec<&'static dyn SignatureVerificationAlgorithm> {
+    let mut algorithms = provider.chain_algorithms().to_vec();
+    if legacy_sha1 {
+        algorithms.extend(provider.legacy_sha1_chain_algorithm());
+    }
+    algorithms
+}
+
 /// Bits of the modulus of a PKCS#1 `RSAPublicKey`.
 fn rsa_modulus_bits(pkcs1_der: &[u8]) -> Result<usize, TrustError> {
     let key = pkcs1::RsaPublicKeyRef::from_der(pkcs1_der)
@@ -662,6 +693,23 @@ mod tests {
         let v = v.with_crls_pem(&crl).unwrap();
         assert_eq!(v.cache.len(), 0);
         assert_eq!(v.crl_deadline, Some(2_682_374_400));
+        v.validate(&pki_der("institution.crt.pem"), &[], at(T2026)).unwrap();
+        assert_eq!(v.cache.len(), 1);
+        let v = v.with_provider(crate::crypto::default_provider());
+        assert_eq!(v.cache.len(), 0);
+    }
+
+    #[test]
+    fn the_sha1_opt_in_and_the_provider_combine_in_either_order() {
+        let p = crate::crypto::default_provider();
+        let strict = p.chain_algorithms().len();
+        let sha1 = validator(ChainCacheConfig::default()).allow_legacy_sha1_chain_signatures().with_provider(p);
+        assert_eq!(sha1.algorithms.len(), strict + 1);
+        let sha1 = validator(ChainCacheConfig::default()).with_provider(p).allow_legacy_sha1_chain_signatures();
+        assert_eq!(sha1.algorithms.len(), strict + 1);
+        // Asking twice adds SHA-1 once.
+        assert_eq!(sha1.allow_legacy_sha1_chain_signatures().algorithms.len(), strict + 1);
+        assert_eq!(validator(ChainCacheConfig::default()).with_provider(p).algorithms.len(), strict);
     }
 
     fn assert_send_sync<T: Send + Sync>() {}

@@ -15,7 +15,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 
 use crate::clock::{Clock, SystemClock};
-use crate::crypto::{default_provider, CryptoProvider, DigestAlgorithm};
+use crate::crypto::DigestAlgorithm;
 use crate::pki::SigningIdentity;
 use crate::xml::{
     apex_namespaces, prefixes_declared_outward, write_declaration, wss4j_inclusive_prefixes, ApexExtra, Document,
@@ -45,6 +45,12 @@ impl Default for TimestampOptions {
 
 /// Signs SOAP 1.1 envelopes with one identity and one profile. `Send + Sync`;
 /// build it once and share it.
+///
+/// All of its cryptography — the digests of the Body and Timestamp and the signature over
+/// SignedInfo — is done by the [`CryptoProvider`](crate::crypto::CryptoProvider) that loaded
+/// the identity's key ([`SigningIdentity::provider`]): choose the provider when loading the
+/// identity (e.g. [`SigningIdentity::from_pem_with_provider`]) or install a process default
+/// ([`install_default`](crate::crypto::install_default)).
 pub struct Signer {
     identity: SigningIdentity,
     profile: SignatureProfile,
@@ -52,7 +58,6 @@ pub struct Signer {
     token_b64: String,
     timestamp: Option<TimestampOptions>,
     limits: Limits,
-    provider: &'static dyn CryptoProvider,
     clock: Arc<dyn Clock>,
 }
 
@@ -80,7 +85,6 @@ impl Signer {
             token_b64,
             timestamp: None,
             limits: Limits::default(),
-            provider: default_provider(),
             clock: Arc::new(SystemClock),
         }
     }
@@ -106,13 +110,6 @@ impl Signer {
     /// time source); the default is [`SystemClock`].
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
-        self
-    }
-
-    /// Uses `provider` for the digests. The private-key operation is done by the provider the
-    /// identity was loaded with (e.g. [`SigningIdentity::from_pem_with_provider`]).
-    pub fn with_provider(mut self, provider: &'static dyn CryptoProvider) -> Self {
-        self.provider = provider;
         self
     }
 
@@ -195,7 +192,7 @@ impl Signer {
         }
         let body_list = body_prefixes.join(" ");
         let body_c14n = ExcC14n::new().with_prefix_list(&body_list)?;
-        let mut digest = self.provider.new_digest(self.profile.digest());
+        let mut digest = self.identity.provider().new_digest(self.profile.digest());
         match &body_addition {
             None => body_c14n.canonicalize_to(body, &mut digest)?,
             Some((prefix, declare)) => {
@@ -268,7 +265,7 @@ impl Signer {
             }
             list.retain(|p| p != "wsu" && p != "#default");
             let list = list.join(" ");
-            let mut d = self.provider.new_digest(self.profile.digest());
+            let mut d = self.identity.provider().new_digest(self.profile.digest());
             d.write_all(&header.canonical_timestamp(&scope, &list)?)
                 .map_err(|e| SignError::Token { detail: e.to_string() })?;
             let digest = d.finalize();
