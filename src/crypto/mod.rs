@@ -26,6 +26,9 @@
 //!   - a [`Verifier`](crate::wss::Verifier) verifies messages *and* chains with one provider:
 //!     `Verifier::new` takes its validator's, and
 //!     [`Verifier::with_provider`](crate::wss::Verifier::with_provider) switches both;
+//!   - the provider side's [`Pep`](crate::provider::Pep) verifies with the `Verifier` its
+//!     policy is given, so an Internet-facing PEP that should run on OpenSSL gets a verifier
+//!     built with `with_provider(openssl_provider())`.
 //!
 //! # Algorithms
 //!
@@ -288,8 +291,8 @@ static DEFAULT: OnceLock<&'static dyn CryptoProvider> = OnceLock::new();
 /// loaded with [`SigningIdentity::from_pem`](crate::pki::SigningIdentity::from_pem) and the other
 /// loaders without `_with_provider` (and so the [`Signer`](crate::wss::Signer)s on them),
 /// [`CertificateValidator::new`](crate::pki::CertificateValidator::new) (and so the
-/// [`Verifier`](crate::wss::Verifier)s built on it). Objects
-/// keep the provider they were built with.
+/// [`Verifier`](crate::wss::Verifier)s and [`Pep`](crate::provider::Pep)s built on it).
+/// Objects keep the provider they were built with.
 ///
 /// The default can be fixed only once per process: `Err` with the provider in force when one
 /// was installed already, or when [`default_provider`] was already called (which fixes
