@@ -3,6 +3,7 @@
 #![deny(missing_docs, unused_must_use)]
 #![warn(clippy::unwrap_used)]
 
+pub mod clock;
 pub mod crypto;
 pub mod model;
 pub mod pki;
