@@ -11,10 +11,8 @@
 //! * Without `/usr/bin/python3` + lxml the test prints `SKIPPED: …` and passes,
 //!   unless `DHO_WSS_REQUIRE_PEERS=1`.
 
-#[path = "support/oracle.rs"]
-mod oracle;
-#[path = "support/xmlgen.rs"]
-mod xmlgen;
+mod common;
+use crate::common::{oracle, xmlgen};
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -12,10 +12,8 @@
 //! `tests/support/xmlgen.rs` (no Python needed).
 #![cfg(feature = "libxml")]
 
-#[path = "support/oracle.rs"]
-mod oracle;
-#[path = "support/xmlgen.rs"]
-mod xmlgen;
+mod common;
+use crate::common::{oracle, xmlgen};
 
 use std::path::Path;
 

@@ -1,8 +1,8 @@
 //! Every input a fuzz target (`fuzz/`) found becomes a named test here, replayed
 //! through the same checks (`fuzz/src/checks.rs`), plus the seed corpus.
 
-#[path = "../fuzz/src/checks.rs"]
-mod checks;
+mod common;
+use crate::common::fuzz_checks as checks;
 
 use dho_wss::xml::{C14nError, Document, ExcC14n};
 

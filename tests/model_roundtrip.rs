@@ -1,13 +1,13 @@
 //! Build → write → read → equal, for every message kind and both schema versions,
 //! plus property tests over generated messages.
 
-mod model_common;
+mod common;
 
 use dho_wss::model::*;
 use dho_wss::soap::{SOAP11_NS, WSSE_NS};
 use dho_wss::xml::{Document, XmlWriter};
-use model_common::gen::*;
-use model_common::*;
+use crate::common::model::gen::*;
+use crate::common::model::*;
 use proptest::prelude::*;
 
 fn roundtrip(env: &Envelope, version: Option<SchemaVersion>) -> Envelope {

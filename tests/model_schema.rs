@@ -4,7 +4,7 @@
 //! Without xmllint (or without the script) the test prints `SKIPPED: …` to stderr and
 //! passes, unless `DHO_WSS_REQUIRE_PEERS=1`, in which case it fails.
 
-mod model_common;
+mod common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,8 +12,8 @@ use std::process::Command;
 
 use dho_wss::model::*;
 use dho_wss::xml::XmlWriter;
-use model_common::gen::{repliek_s, verzoek_s};
-use model_common::*;
+use crate::common::model::gen::{repliek_s, verzoek_s};
+use crate::common::model::*;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 

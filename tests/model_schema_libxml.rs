@@ -3,14 +3,14 @@
 //! that breaks a rule does not — the same schemas `tests/model_schema.rs`
 //! checks with xmllint.
 
-mod model_common;
+mod common;
 
 use std::path::Path;
 
 use dho_wss::model::{Envelope, SchemaVersion};
 use libxml::parser::Parser;
 use libxml::schemas::{SchemaParserContext, SchemaValidationContext};
-use model_common::{faults, operatie, repliek, repliek_level2, verzoek};
+use crate::common::model::{faults, operatie, repliek, repliek_level2, verzoek};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -3,7 +3,7 @@
 //! ambiguously, and certificates a DN binding would authorize but the PEP must refuse
 //! (attack catalogue F3).
 
-mod provider_common;
+mod common;
 
 use dho_wss::model::{Instellingsnummer, Operatie};
 use dho_wss::pki::SigningIdentity;
@@ -15,7 +15,8 @@ use dho_wss::provider::{
 use dho_wss::wss::{SignatureProfile, Signer, TokenType, VerifyError};
 use proptest::prelude::*;
 
-use provider_common::*;
+use crate::common::provider::*;
+use crate::common::pki;
 
 fn op() -> Operatie {
     Operatie::new(demo::NAMESPACE, demo::NAAM).expect("op")

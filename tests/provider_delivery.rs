@@ -3,7 +3,7 @@
 //! Inhoud is refused; the SQLite store survives a reopen, runs concurrent resends once,
 //! and never shows half an answer when a write fails.
 
-mod provider_common;
+mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use dho_wss::provider::{
     MemoryStore, Outcome, Pep, ProcessingError, Provider, Requester, StoreError, StoredAnswer, VraagHandler,
 };
 
-use provider_common::*;
+use crate::common::provider::*;
 
 fn provider<S: AnswerStore>(store: S) -> Provider<S> {
     Provider::new(pep(), store)

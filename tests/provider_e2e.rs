@@ -3,7 +3,7 @@
 //! signed Repliek, and the client verifies that against the provider's trust anchors.
 //! Also the real example binaries, the main rejection paths, and a WSS4J-signed request.
 
-mod provider_common;
+mod common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,7 +13,8 @@ use dho_wss::model::{Envelope, SchemaVersion};
 use dho_wss::provider::{demo, Code, MemoryStore, Outcome, Provider, Rejection, Reply, Response};
 use dho_wss::wss::VerifyError;
 
-use provider_common::*;
+use crate::common::provider::*;
+use crate::common::{pki, root, signer};
 
 fn provider() -> Provider<MemoryStore> {
     Provider::new(pep(), MemoryStore::new()).with_reply_signer(signer("provider"))

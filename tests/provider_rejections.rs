@@ -1,7 +1,7 @@
 //! Every rejection path of the PEP, each with the exact Fault code or Uitzondering
 //! Identificatie it is answered with, and the client's handling of replies.
 
-mod provider_common;
+mod common;
 
 use std::sync::Arc;
 
@@ -15,7 +15,8 @@ use dho_wss::provider::{
 };
 use dho_wss::wss::{VerificationPolicy, Verifier, VerifyError};
 
-use provider_common::*;
+use crate::common::provider::*;
+use crate::common::{root, signer, validator};
 
 fn respond(pep: Pep, bytes: &[u8]) -> Response {
     Provider::new(pep, MemoryStore::new()).handle(bytes, &demo::DemoHandler)

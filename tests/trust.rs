@@ -3,8 +3,8 @@
 
 use std::time::{Duration, SystemTime};
 
-#[path = "support/pem.rs"]
-mod pem;
+mod common;
+use crate::common::pem;
 use dho_wss::crypto::{default_provider, SignatureAlgorithm};
 use dho_wss::pki::SigningIdentity;
 use dho_wss::pki::{CertificateValidator, TrustAnchors, TrustError, ValidatedCertificate};

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-#[path = "support/pem.rs"]
-mod pem;
+mod common;
+use crate::common::pem;
 use dho_wss::pki::{CertificateValidator, ChainCacheConfig, TrustAnchors, TrustError};
 
 fn read(path: &str) -> Vec<u8> {

@@ -3,8 +3,8 @@
 //! `benches/support/dho_corpus.rs`. Run with `--nocapture` to see the figures.
 //! This binary holds one test only, so no other thread allocates meanwhile.
 
-#[path = "../benches/support/dho_corpus.rs"]
-mod dho_corpus;
+mod common;
+use crate::common::dho_corpus;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};

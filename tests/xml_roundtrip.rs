@@ -8,10 +8,8 @@
 //!   canonical form (the writer declares what the copy needs);
 //! * c14n is idempotent: its output parses, and canonicalizes to itself.
 
-#[path = "support/oracle.rs"]
-mod oracle;
-#[path = "support/xmlgen.rs"]
-mod xmlgen;
+mod common;
+use crate::common::{oracle, xmlgen};
 
 use dho_wss::xml::{Document, Element, ExcC14n, Node, WriteError, XmlWriter};
 use proptest::prelude::*;

@@ -1,7 +1,7 @@
-//! Shared set-up of the provider tests: the test PKI, signed requests, a PEP policy.
+//! Shared set-up of the provider tests: signed requests, a PEP policy. The test PKI helpers
+//! (`identity`, `signer`, `validator`, …) are in `common` itself.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
 
@@ -9,13 +9,14 @@ use dho_wss::model::{
     Afzender, Envelope, FaultCode, Inhoud, Instellingsnummer, ObjectId, Ontvanger, Operatie, Referte, Repliek,
     SchemaVersion, Uitkomst, Uitzondering, Versie, Verzoek, Vraag,
 };
-use dho_wss::pki::SigningIdentity;
-use dho_wss::pki::{CertificateValidator, TrustAnchors, ValidatedCertificate};
+use dho_wss::pki::ValidatedCertificate;
 use dho_wss::provider::{
     demo, AuthorizedVerzoek, Bindings, CertificateSelector, HandlerError, OperationSpec, Pep, PepPolicy, Reply,
     ReplyVerifier, VraagHandler,
 };
-use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
+use dho_wss::wss::{SignatureProfile, VerificationPolicy, Verifier};
+
+use super::{identity, root, signer, validator};
 
 pub const WRITE_NS: &str = "http://registreerinschrijving-01_00.dho.test";
 pub const WRITE_NAAM: &str = "RegistreerInschrijving";
@@ -24,28 +25,6 @@ pub const LEGACY_NS: &str = "http://legacy-01_02.dho.test";
 pub const LEGACY_NAAM: &str = "GeefLegacy";
 /// The Common Name of the test provider's certificate (`provider.crt.pem`).
 pub const PROVIDER_CN: &str = "dho-wss-test.dho-provider";
-
-pub fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-pub fn pki(name: &str) -> PathBuf {
-    root().join("testdata/pki").join(name)
-}
-
-pub fn identity(name: &str) -> SigningIdentity {
-    let chain = if name == "institution" { "institution.chain.pem".to_owned() } else { format!("{name}.crt.pem") };
-    SigningIdentity::from_pem_files(pki(&format!("{name}.key.pem")), pki(&chain), None).expect("identity")
-}
-
-/// A DHO-profile signer with the test identity `name` (institution, other, rogue, provider, …).
-pub fn signer(name: &str) -> Signer {
-    Signer::new(identity(name), SignatureProfile::dho_legacy_rsa_sha1())
-}
-
-pub fn validator() -> CertificateValidator {
-    CertificateValidator::new(TrustAnchors::from_pem_file(pki("ca.pem")).expect("ca"))
-}
 
 /// A certificate of the test PKI as the validator accepts it.
 pub fn validated(name: &str) -> ValidatedCertificate {
