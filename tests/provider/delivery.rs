@@ -3,8 +3,6 @@
 //! Inhoud is refused; the SQLite store survives a reopen, runs concurrent resends once,
 //! and never shows half an answer when a write fails.
 
-mod common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

@@ -4,16 +4,14 @@
 //! Without xmllint (or without the script) the test prints `SKIPPED: …` to stderr and
 //! passes, unless `DHO_WSS_REQUIRE_PEERS=1`, in which case it fails.
 
-mod common;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use dho_wss::model::*;
-use dho_wss::xml::XmlWriter;
 use crate::common::model::gen::{repliek_s, verzoek_s};
 use crate::common::model::*;
+use dho_wss::model::*;
+use dho_wss::xml::XmlWriter;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 

@@ -17,7 +17,7 @@ use dho_wss::pki::{CertificateValidator, TrustAnchors, TrustError};
 use dho_wss::wss::{FaultCode, VerificationPolicy, VerifiedEnvelope, Verifier, VerifyError};
 use dho_wss::xml::{C14nError, Element, Limit, XmlErrorKind};
 
-const MANIFEST: &str = include_str!("fixtures/attacks/manifest.tsv");
+const MANIFEST: &str = include_str!("../fixtures/attacks/manifest.tsv");
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/attacks");
 const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pki");
 

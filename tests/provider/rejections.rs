@@ -1,8 +1,6 @@
 //! Every rejection path of the PEP, each with the exact Fault code or Uitzondering
 //! Identificatie it is answered with, and the client's handling of replies.
 
-mod common;
-
 use std::sync::Arc;
 
 use dho_wss::model::{

@@ -20,15 +20,16 @@ const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pki");
 const WSU_NS: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
 const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 
-const ONE_VRAAG: &str = include_str!("fixtures/messages/dho2-raadpleegleerkredietsaldo-verzoek.xml");
-const NINETY_NINE_VRAGEN: &str = include_str!("fixtures/messages/dho2-raadpleegleerkredietsaldo-verzoek-99-vragen.xml");
-const MAGDA: &str = include_str!("fixtures/messages/magda-geefhistoriekinschrijving-verzoek.xml");
-const MAGDA_DEFAULT_NS: &str = include_str!("fixtures/messages/magda-geefpersoon-verzoek-default-namespace.xml");
+const ONE_VRAAG: &str = include_str!("../fixtures/messages/dho2-raadpleegleerkredietsaldo-verzoek.xml");
+const NINETY_NINE_VRAGEN: &str =
+    include_str!("../fixtures/messages/dho2-raadpleegleerkredietsaldo-verzoek-99-vragen.xml");
+const MAGDA: &str = include_str!("../fixtures/messages/magda-geefhistoriekinschrijving-verzoek.xml");
+const MAGDA_DEFAULT_NS: &str = include_str!("../fixtures/messages/magda-geefpersoon-verzoek-default-namespace.xml");
 const GENERIEK_0102: &str =
-    include_str!("fixtures/messages/generiek-01.02-beheerattestinschrijvinglerende-verzoek.xml");
-const SAMPLE: &str = include_str!("interop/samples/geef-historiek-inschrijving.xml");
-const SAMPLE_NO_HEADER: &str = include_str!("interop/samples/default-namespace.xml");
-const SAMPLE_QNAME: &str = include_str!("interop/samples/qname-cdata-nonascii.xml");
+    include_str!("../fixtures/messages/generiek-01.02-beheerattestinschrijvinglerende-verzoek.xml");
+const SAMPLE: &str = include_str!("../interop/samples/geef-historiek-inschrijving.xml");
+const SAMPLE_NO_HEADER: &str = include_str!("../interop/samples/default-namespace.xml");
+const SAMPLE_QNAME: &str = include_str!("../interop/samples/qname-cdata-nonascii.xml");
 
 /// 2026-06-01T00:00:00Z: inside the test PKI's validity; the signing time of timestamped
 /// messages (the signers' clock).

@@ -1,11 +1,9 @@
 //! Builders: every rule refused with its exact error, defaults, replying, CRUD, Inhoud.
 
-mod common;
-
+use crate::common::model::*;
 use dho_wss::model::*;
 use dho_wss::soap::SOAP11_NS;
 use dho_wss::xml::{Element, WriteError, XmlWriter};
-use crate::common::model::*;
 
 const V2: SchemaVersion = SchemaVersion::V02_00;
 const V1: SchemaVersion = SchemaVersion::V01_02;

@@ -3,14 +3,12 @@
 //! that breaks a rule does not — the same schemas `tests/model_schema.rs`
 //! checks with xmllint.
 
-mod common;
-
 use std::path::Path;
 
+use crate::common::model::{faults, operatie, repliek, repliek_level2, verzoek};
 use dho_wss::model::{Envelope, SchemaVersion};
 use libxml::parser::Parser;
 use libxml::schemas::{SchemaParserContext, SchemaValidationContext};
-use crate::common::model::{faults, operatie, repliek, repliek_level2, verzoek};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -8,7 +8,6 @@
 //!   canonical form (the writer declares what the copy needs);
 //! * c14n is idempotent: its output parses, and canonicalizes to itself.
 
-mod common;
 use crate::common::{oracle, xmlgen};
 
 use dho_wss::xml::{Document, Element, ExcC14n, Node, WriteError, XmlWriter};

@@ -1,13 +1,11 @@
 //! Build → write → read → equal, for every message kind and both schema versions,
 //! plus property tests over generated messages.
 
-mod common;
-
+use crate::common::model::gen::*;
+use crate::common::model::*;
 use dho_wss::model::*;
 use dho_wss::soap::{SOAP11_NS, WSSE_NS};
 use dho_wss::xml::{Document, XmlWriter};
-use crate::common::model::gen::*;
-use crate::common::model::*;
 use proptest::prelude::*;
 
 fn roundtrip(env: &Envelope, version: Option<SchemaVersion>) -> Envelope {

@@ -1,7 +1,6 @@
 //! Every input a fuzz target (`fuzz/`) found becomes a named test here, replayed
 //! through the same checks (`fuzz/src/checks.rs`), plus the seed corpus.
 
-mod common;
 use crate::common::fuzz_checks as checks;
 
 use dho_wss::xml::{C14nError, Document, ExcC14n};

@@ -3,7 +3,6 @@
 
 use std::time::{Duration, SystemTime};
 
-mod common;
 use crate::common::pem;
 use dho_wss::crypto::{default_provider, SignatureAlgorithm};
 use dho_wss::pki::SigningIdentity;

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-mod common;
 use crate::common::pem;
 use dho_wss::pki::{CertificateValidator, ChainCacheConfig, TrustAnchors, TrustError};
 

@@ -11,7 +11,6 @@
 //! * Without `/usr/bin/python3` + lxml the test prints `SKIPPED: …` and passes,
 //!   unless `DHO_WSS_REQUIRE_PEERS=1`.
 
-mod common;
 use crate::common::{oracle, xmlgen};
 
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -3,8 +3,6 @@
 //! signed Repliek, and the client verifies that against the provider's trust anchors.
 //! Also the real example binaries, the main rejection paths, and a WSS4J-signed request.
 
-mod common;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

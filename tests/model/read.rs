@@ -8,14 +8,12 @@
 //! For Faults the SOAP prefix differs in one fixture (`ns0:`), so the children of the
 //! Fault are compared instead of the Fault element.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
+use crate::common::model::*;
 use dho_wss::model::*;
 use dho_wss::soap::SOAP11_NS;
 use dho_wss::xml::{Document, Element, ExcC14n, Node, XmlErrorKind, XmlWriter};
-use crate::common::model::*;
 
 const HEAD: &str = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header/><soapenv:Body><op:GeefX xmlns:op="urn:svc">"#;
 const TAIL: &str = "</op:GeefX></soapenv:Body></soapenv:Envelope>";

@@ -3,8 +3,6 @@
 //! ambiguously, and certificates a DN binding would authorize but the PEP must refuse
 //! (attack catalogue F3).
 
-mod common;
-
 use dho_wss::model::{Instellingsnummer, Operatie};
 use dho_wss::pki::SigningIdentity;
 use dho_wss::pki::TrustError;
@@ -15,8 +13,8 @@ use dho_wss::provider::{
 use dho_wss::wss::{SignatureProfile, Signer, TokenType, VerifyError};
 use proptest::prelude::*;
 
-use crate::common::provider::*;
 use crate::common::pki;
+use crate::common::provider::*;
 
 fn op() -> Operatie {
     Operatie::new(demo::NAMESPACE, demo::NAAM).expect("op")

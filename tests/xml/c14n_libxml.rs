@@ -12,7 +12,6 @@
 //! `tests/support/xmlgen.rs` (no Python needed).
 #![cfg(feature = "libxml")]
 
-mod common;
 use crate::common::{oracle, xmlgen};
 
 use std::path::Path;
