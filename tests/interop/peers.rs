@@ -17,17 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use dho_wss::pki::SigningIdentity;
+use crate::common::{identity, pki, root};
 use dho_wss::pki::{CertificateValidator, TrustAnchors};
 use dho_wss::wss::{SignatureProfile, Signer, TimestampOptions, TokenType, VerificationPolicy, Verifier};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn pki(name: &str) -> PathBuf {
-    root().join("testdata/pki").join(name)
-}
 
 fn out_dir() -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("interop");
@@ -141,10 +133,6 @@ fn verifier() -> Verifier {
     )
 }
 
-fn identity() -> SigningIdentity {
-    SigningIdentity::from_pem_files(pki("institution.key.pem"), pki("institution.chain.pem"), None).expect("identity")
-}
-
 /// The unsigned envelopes of the interop matrix: 1 and 99 Vragen, a default
 /// namespace envelope, QName-in-content with `&#13;`, CDATA and non-ASCII text, an
 /// Envelope that already binds `ec`, `ds`, `wsu` and the default namespace (the
@@ -193,16 +181,20 @@ fn dho_wss_signs_wss4j_and_xmlsec1_verify() {
     if driver.is_none() && !xmlsec {
         return;
     }
-    let base = Signer::new(identity(), SignatureProfile::dho_legacy_rsa_sha1());
+    let base = Signer::new(identity("institution"), SignatureProfile::dho_legacy_rsa_sha1());
     let signers = [
         ("x509v3", base),
-        ("pkipath", Signer::new(identity(), SignatureProfile::dho_legacy_rsa_sha1()).with_token(TokenType::PkiPath)),
+        (
+            "pkipath",
+            Signer::new(identity("institution"), SignatureProfile::dho_legacy_rsa_sha1())
+                .with_token(TokenType::PkiPath),
+        ),
         (
             "timestamp",
-            Signer::new(identity(), SignatureProfile::dho_legacy_rsa_sha1())
+            Signer::new(identity("institution"), SignatureProfile::dho_legacy_rsa_sha1())
                 .with_timestamp(TimestampOptions::default()),
         ),
-        ("sha256", Signer::new(identity(), SignatureProfile::rsa_sha256())),
+        ("sha256", Signer::new(identity("institution"), SignatureProfile::rsa_sha256())),
     ];
     let dir = out_dir();
     let mut checked = 0;
@@ -281,11 +273,14 @@ fn dho_wss_signs_signxml_and_xml_crypto_verify() {
     let legacy = SignatureProfile::dho_legacy_rsa_sha1;
     let sha256 = SignatureProfile::rsa_sha256;
     let signers = [
-        ("rsa-sha1-x509v3", Signer::new(identity(), legacy())),
-        ("rsa-sha1-pkipath", Signer::new(identity(), legacy()).with_token(TokenType::PkiPath)),
-        ("rsa-sha256-x509v3", Signer::new(identity(), sha256())),
-        ("rsa-sha256-pkipath", Signer::new(identity(), sha256()).with_token(TokenType::PkiPath)),
-        ("rsa-sha1-timestamp", Signer::new(identity(), legacy()).with_timestamp(TimestampOptions::default())),
+        ("rsa-sha1-x509v3", Signer::new(identity("institution"), legacy())),
+        ("rsa-sha1-pkipath", Signer::new(identity("institution"), legacy()).with_token(TokenType::PkiPath)),
+        ("rsa-sha256-x509v3", Signer::new(identity("institution"), sha256())),
+        ("rsa-sha256-pkipath", Signer::new(identity("institution"), sha256()).with_token(TokenType::PkiPath)),
+        (
+            "rsa-sha1-timestamp",
+            Signer::new(identity("institution"), legacy()).with_timestamp(TimestampOptions::default()),
+        ),
     ];
     let dir = out_dir();
     let mut checked = 0;

@@ -3,16 +3,11 @@
 //! that breaks a rule does not — the same schemas `tests/model_schema.rs`
 //! checks with xmllint.
 
-use std::path::Path;
-
 use crate::common::model::{faults, operatie, repliek, repliek_level2, verzoek};
+use crate::common::root;
 use dho_wss::model::{Envelope, SchemaVersion};
 use libxml::parser::Parser;
 use libxml::schemas::{SchemaParserContext, SchemaValidationContext};
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn validator(version: SchemaVersion) -> SchemaValidationContext {
     let xsd = root().join(format!("schemas/dho-envelope-{}.xsd", version.as_str()));

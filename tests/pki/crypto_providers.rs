@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::common::read_pki as read;
 use base64::Engine as _;
 use der::{Decode as _, Encode as _};
 use dho_wss::clock::FixedClock;
@@ -17,11 +18,6 @@ use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 
 const ALGS: [SignatureAlgorithm; 2] = [SignatureAlgorithm::RsaSha1, SignatureAlgorithm::RsaSha256];
 const MESSAGE: &[u8] = b"<ds:SignedInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"></ds:SignedInfo>";
-
-fn read(name: &str) -> Vec<u8> {
-    let path = format!("{}/testdata/pki/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 fn identity(name: &str, p: &'static dyn CryptoProvider) -> SigningIdentity {
     SigningIdentity::from_pem_with_provider(

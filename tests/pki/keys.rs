@@ -8,15 +8,9 @@ use dho_wss::crypto::{default_provider, CryptoError, CryptoProvider, DigestAlgor
 use dho_wss::pki::{KeyError, SigningIdentity};
 use sha2::Digest as _;
 
+use crate::common::{pki, read_pki as read};
+
 const PASSWORD: &str = "test-only";
-
-fn pki(name: &str) -> String {
-    format!("{}/testdata/pki/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn read(name: &str) -> Vec<u8> {
-    std::fs::read(pki(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
-}
 
 fn pem_der(name: &str) -> Vec<u8> {
     // The single PEM block of a fixture, decoded.
@@ -177,7 +171,7 @@ fn pkcs12_file_errors_name_the_path() {
     let err = SigningIdentity::from_pkcs12_file(&path, "wrong").unwrap_err();
     match &err {
         KeyError::InFile { path: p, source } => {
-            assert_eq!(p.to_str(), Some(path.as_str()));
+            assert_eq!(p, &path);
             assert!(matches!(**source, KeyError::WrongPassword { .. }));
         }
         other => panic!("{other:?}"),
@@ -207,7 +201,7 @@ fn missing_files_are_io_errors_with_the_path() {
     let missing = pki("does-not-exist.pem");
     let err = SigningIdentity::from_pem_files(&missing, pki("institution.crt.pem"), None).unwrap_err();
     match &err {
-        KeyError::Io { path, .. } => assert_eq!(path.to_str(), Some(missing.as_str())),
+        KeyError::Io { path, .. } => assert_eq!(path, &missing),
         other => panic!("{other:?}"),
     }
     assert!(err.to_string().contains("does-not-exist.pem"));
@@ -232,7 +226,7 @@ fn mismatch_in_files_is_reported_on_the_certificate_file() {
     let err = SigningIdentity::from_pem_files(pki("institution.key.pem"), &cert, None).unwrap_err();
     match &err {
         KeyError::InFile { path, source } => {
-            assert_eq!(path.to_str(), Some(cert.as_str()));
+            assert_eq!(path, &cert);
             assert!(matches!(**source, KeyError::KeyCertificateMismatch { .. }));
         }
         other => panic!("{other:?}"),
@@ -245,7 +239,7 @@ fn wrong_password_in_files_is_reported_on_the_key_file() {
     let err = SigningIdentity::from_pem_files(&key, pki("institution.crt.pem"), Some("nope")).unwrap_err();
     match &err {
         KeyError::InFile { path, source } => {
-            assert_eq!(path.to_str(), Some(key.as_str()));
+            assert_eq!(path, &key);
             assert!(matches!(**source, KeyError::WrongPassword { .. }));
         }
         other => panic!("{other:?}"),

@@ -4,9 +4,9 @@
 //! Fixtures: `testdata/pki/` and `tests/trust_cache/` (made by its `make-fixtures.sh`).
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use crate::common::pem;
+use crate::common::{at, pem};
 use dho_wss::pki::{CertificateValidator, ChainCacheConfig, TrustAnchors, TrustError};
 
 fn read(path: &str) -> Vec<u8> {
@@ -16,10 +16,6 @@ fn read(path: &str) -> Vec<u8> {
 
 fn der(path: &str) -> Vec<u8> {
     pem::der_of(&read(path))
-}
-
-fn at(unix: u64) -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(unix)
 }
 
 const Y2016: u64 = 1_451_606_400; // 2016-01-01

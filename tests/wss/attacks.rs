@@ -489,21 +489,12 @@ fn every_applicable_catalogue_row_has_a_fixture() {
 
 mod generated {
     use super::*;
+    use crate::common::identity;
     use dho_wss::crypto::SignatureAlgorithm;
-    use dho_wss::pki::SigningIdentity;
     use dho_wss::wss::{SignatureProfile, Signer};
     use dho_wss::xml::{Document, ExcC14n, Limits};
 
     const EC_NS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
-
-    fn identity() -> SigningIdentity {
-        SigningIdentity::from_pem_files(
-            format!("{PKI}/institution.key.pem"),
-            format!("{PKI}/institution.chain.pem"),
-            None,
-        )
-        .unwrap()
-    }
 
     /// A genuine signed message whose Body Transform and SignedInfo both carry a PrefixList
     /// (the sample declares `web` on the Envelope).
@@ -513,7 +504,7 @@ mod generated {
 
     pub(super) fn genuine_with(profile: SignatureProfile) -> String {
         let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/samples/geef-historiek-inschrijving.xml");
-        let signer = Signer::new(identity(), profile);
+        let signer = Signer::new(identity("institution"), profile);
         let signed = signer.sign_envelope(&std::fs::read(sample).unwrap()).unwrap();
         String::from_utf8(signed).unwrap()
     }
@@ -559,7 +550,7 @@ mod generated {
             .and_then(|e| e.attribute(None, "PrefixList"))
             .unwrap();
         let canonical = ExcC14n::new().with_prefix_list(list).unwrap().canonicalize(signed_info).unwrap();
-        let value = identity().signing_key().sign(alg, &canonical).unwrap();
+        let value = identity("institution").signing_key().sign(alg, &canonical).unwrap();
         use base64::Engine as _;
         let b64 = base64::engine::general_purpose::STANDARD.encode(value);
         let start = message.find("<ds:SignatureValue>").unwrap() + "<ds:SignatureValue>".len();
@@ -749,31 +740,19 @@ mod algorithm_pairs {
 
 mod fault_code {
     use super::*;
+    use crate::common::{signer, validator};
     use dho_wss::model::{Envelope, Fault, FaultCode as SoapFaultCode, ModelError, Reason};
-    use dho_wss::pki::SigningIdentity;
-    use dho_wss::wss::{SignatureProfile, Signer};
 
     const SOAP_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 
-    fn signer() -> Signer {
-        let identity = SigningIdentity::from_pem_files(
-            format!("{PKI}/institution.key.pem"),
-            format!("{PKI}/institution.chain.pem"),
-            None,
-        )
-        .unwrap();
-        Signer::new(identity, SignatureProfile::dho_legacy_rsa_sha1())
-    }
-
     fn verifier() -> Verifier {
-        let anchors = TrustAnchors::from_pem_file(format!("{PKI}/ca.pem")).unwrap();
-        Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), CertificateValidator::new(anchors))
+        Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), validator())
     }
 
     fn signed_fault() -> String {
         let fault = Fault::new(SoapFaultCode::wsse("FailedCheck").unwrap(), "The signature is not valid").unwrap();
         let bytes = Envelope::Fault(fault).to_bytes().unwrap();
-        String::from_utf8(signer().sign_envelope(&bytes).unwrap()).unwrap()
+        String::from_utf8(signer("institution").sign_envelope(&bytes).unwrap()).unwrap()
     }
 
     fn read_code(message: &str) -> Result<SoapFaultCode, ModelError> {
@@ -818,7 +797,8 @@ mod fault_code {
             let unsigned_binding = format!(
                 r#"<soapenv:Envelope xmlns:soapenv="{SOAP_NS}"><soapenv:Header/><soapenv:Body><soapenv:Fault><faultcode xmlns:wsse="{ns}">wsse:FailedCheck</faultcode><faultstring>x</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>"#
             );
-            let signed = String::from_utf8(signer().sign_envelope(unsigned_binding.as_bytes()).unwrap()).unwrap();
+            let signed =
+                String::from_utf8(signer("institution").sign_envelope(unsigned_binding.as_bytes()).unwrap()).unwrap();
             let err = read_code(&signed).unwrap_err();
             assert!(
                 matches!(&err, ModelError::Invalid { reason: Reason::UnsignedPrefix { prefix }, .. } if prefix == "wsse"),
@@ -833,7 +813,7 @@ mod fault_code {
     fn soap_and_unqualified_codes_read() {
         for code in [SoapFaultCode::client(), SoapFaultCode::new(None, "Server").unwrap()] {
             let bytes = Envelope::Fault(Fault::new(code.clone(), "x").unwrap()).to_bytes().unwrap();
-            let signed = String::from_utf8(signer().sign_envelope(&bytes).unwrap()).unwrap();
+            let signed = String::from_utf8(signer("institution").sign_envelope(&bytes).unwrap()).unwrap();
             assert_eq!(read_code(&signed).unwrap(), code);
         }
     }

@@ -4,8 +4,9 @@
 //! The negative fixtures are in tests/wss_attacks.rs.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
+use crate::common::{at, pki, validator};
 use dho_wss::clock::FixedClock;
 use dho_wss::crypto::SignatureAlgorithm;
 use dho_wss::pki::SigningIdentity;
@@ -16,7 +17,6 @@ use dho_wss::wss::{
 };
 use dho_wss::xml::{Document, Element, ExcC14n, Limit, Limits, Node, XmlErrorKind};
 
-const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pki");
 const WSU_NS: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
 const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 
@@ -34,14 +34,6 @@ const SAMPLE_QNAME: &str = include_str!("../interop/samples/qname-cdata-nonascii
 /// 2026-06-01T00:00:00Z: inside the test PKI's validity; the signing time of timestamped
 /// messages (the signers' clock).
 const T0: u64 = 1_780_272_000;
-
-fn at(secs: u64) -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
-}
-
-fn pki(name: &str) -> String {
-    format!("{PKI}/{name}")
-}
 
 #[derive(Debug, Clone, Copy)]
 enum Source {
@@ -78,10 +70,6 @@ fn signer(source: Source, profile: SignatureProfile, token: TokenType, timestamp
 
 fn dho_signer() -> Signer {
     signer(Source::Pem, SignatureProfile::dho_legacy_rsa_sha1(), TokenType::X509v3, false)
-}
-
-fn validator() -> CertificateValidator {
-    CertificateValidator::new(TrustAnchors::from_pem_file(pki("ca.pem")).unwrap())
 }
 
 fn verifier_at(policy: VerificationPolicy, secs: u64) -> Verifier {
