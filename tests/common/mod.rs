@@ -17,6 +17,7 @@ pub mod pem;
 pub mod provider;
 pub mod xmlgen;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -55,6 +56,29 @@ pub fn signer(name: &str) -> Signer {
 /// A validator that trusts the test CA (`ca.pem`) and nothing else.
 pub fn validator() -> CertificateValidator {
     CertificateValidator::new(TrustAnchors::from_pem_file(pki("ca.pem")).expect("ca"))
+}
+
+/// Whether the peers (the external tools and fixtures some tests compare against) must be
+/// present: `DHO_WSS_REQUIRE_PEERS=1`, as `.ci/run` sets.
+pub fn peers_required() -> bool {
+    std::env::var("DHO_WSS_REQUIRE_PEERS").as_deref() == Ok("1")
+}
+
+/// A test cannot run because something it needs is missing (`why`): fails when
+/// [`peers_required`], else prints a loud `SKIPPED: why` and returns, and the caller returns
+/// early (the test passes). The line goes straight to the process's stderr: libtest captures
+/// `eprintln!` of a passing test, and a skip must be seen.
+pub fn skip(why: &str) {
+    if peers_required() {
+        panic!("{why} (DHO_WSS_REQUIRE_PEERS=1)");
+    }
+    let line = "*".repeat(60);
+    let _ = writeln!(std::io::stderr(), "\n{line}\nSKIPPED: {why}\n{line}\n");
+}
+
+/// [`skip`] for a missing peer `what` (WSS4J, xmlsec1, signxml, xml-crypto, openssl, …).
+pub fn unavailable(what: &str) {
+    skip(&format!("{what} not available; install it or see tests/interop/README.md"));
 }
 
 /// `unix` seconds after the epoch.

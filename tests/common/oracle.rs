@@ -12,11 +12,6 @@ use dho_wss::xml::{Document, Element};
 /// The interpreter that has lxml (Debian's `python3-lxml`).
 pub const PYTHON: &str = "/usr/bin/python3";
 
-/// Whether peers must be present (`DHO_WSS_REQUIRE_PEERS=1`).
-pub fn peers_required() -> bool {
-    std::env::var("DHO_WSS_REQUIRE_PEERS").is_ok_and(|v| v == "1")
-}
-
 /// Whether `/usr/bin/python3` can import lxml.
 pub fn lxml_available() -> bool {
     Command::new(PYTHON)
@@ -28,16 +23,12 @@ pub fn lxml_available() -> bool {
 }
 
 /// Returns `false` (after a loud message) when lxml is missing and peers are
-/// not required; panics when they are.
+/// not required; panics when they are (see [`super::skip`]).
 pub fn require_lxml() -> bool {
     if lxml_available() {
         return true;
     }
-    assert!(!peers_required(), "python3-lxml not found at {PYTHON} and DHO_WSS_REQUIRE_PEERS=1");
-    // Straight to the process's stderr: libtest would swallow eprintln! of a passing test.
-    let _ = std::io::stderr().write_all(
-        b"\n**********\nSKIPPED: python3-lxml not found (set DHO_WSS_REQUIRE_PEERS=1 to fail instead)\n**********\n",
-    );
+    super::skip(&format!("python3-lxml not found at {PYTHON}"));
     false
 }
 

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use crate::common::{identity, pki, root};
+use crate::common::{identity, pki, root, unavailable};
 use dho_wss::pki::{CertificateValidator, TrustAnchors};
 use dho_wss::wss::{SignatureProfile, Signer, TimestampOptions, TokenType, VerificationPolicy, Verifier};
 
@@ -25,14 +25,6 @@ fn out_dir() -> PathBuf {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("interop");
     std::fs::create_dir_all(&d).expect("tmp dir");
     d
-}
-
-/// Skips loudly, or fails when the peers are required.
-fn unavailable(what: &str) {
-    if std::env::var("DHO_WSS_REQUIRE_PEERS").as_deref() == Ok("1") {
-        panic!("{what} is required (DHO_WSS_REQUIRE_PEERS=1) but not available");
-    }
-    eprintln!("\n*** SKIPPED: {what} not available; install it or see tests/interop/README.md ***\n");
 }
 
 fn wss4j() -> Option<&'static Path> {

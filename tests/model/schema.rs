@@ -4,30 +4,16 @@
 //! Without xmllint (or without the script) the test prints `SKIPPED: …` to stderr and
 //! passes, unless `DHO_WSS_REQUIRE_PEERS=1`, in which case it fails.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::common::model::gen::{repliek_s, verzoek_s};
 use crate::common::model::*;
+use crate::common::skip;
 use dho_wss::model::*;
 use dho_wss::xml::XmlWriter;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-
-fn require_peers() -> bool {
-    std::env::var("DHO_WSS_REQUIRE_PEERS").as_deref() == Ok("1")
-}
-
-fn skip(why: &str) {
-    if require_peers() {
-        panic!("{why} (DHO_WSS_REQUIRE_PEERS=1)");
-    }
-    // Straight to the stderr handle: the test harness captures eprintln! output of
-    // passing tests, and this line must be seen.
-    let line = "*".repeat(60);
-    let _ = writeln!(std::io::stderr(), "\n{line}\nSKIPPED: {why}\n{line}\n");
-}
 
 /// The validator script, if it and xmllint can run.
 fn validator() -> Option<PathBuf> {

@@ -626,14 +626,7 @@ mod dn {
     use std::process::{Command, Stdio};
 
     use super::{pki, read};
-
-    /// Skips loudly, or fails when the peers are required (as tests/interop_peers.rs does).
-    fn unavailable(what: &str) {
-        if std::env::var("DHO_WSS_REQUIRE_PEERS").as_deref() == Ok("1") {
-            panic!("{what} is required (DHO_WSS_REQUIRE_PEERS=1) but not available");
-        }
-        eprintln!("\n*** SKIPPED: {what} not available; install it or see tests/interop/README.md ***\n");
-    }
+    use crate::common::unavailable;
 
     fn openssl_present() -> bool {
         let ok = Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success());

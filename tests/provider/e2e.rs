@@ -12,7 +12,7 @@ use dho_wss::provider::{demo, Code, MemoryStore, Outcome, Provider, Rejection, R
 use dho_wss::wss::VerifyError;
 
 use crate::common::provider::*;
-use crate::common::{pki, root, signer};
+use crate::common::{peers_required, pki, root, signer, unavailable};
 
 fn provider() -> Provider<MemoryStore> {
     Provider::new(pep(), MemoryStore::new()).with_reply_signer(signer("provider"))
@@ -189,17 +189,10 @@ fn example_binaries_sign_payload_piped_into_answer_verzoek() {
 
 // ---------------------------------------------------------------- WSS4J
 
-fn skip_or_fail(what: &str) {
-    if std::env::var("DHO_WSS_REQUIRE_PEERS").as_deref() == Ok("1") {
-        panic!("{what} is required (DHO_WSS_REQUIRE_PEERS=1) but not available");
-    }
-    eprintln!("\n*** SKIPPED: {what} not available; install it or see tests/interop/README.md ***\n");
-}
-
 #[test]
 fn wss4j_signed_request_is_accepted() {
     if !Path::new("/usr/share/java/wss4j.jar").exists() || Command::new("javac").arg("-version").output().is_err() {
-        skip_or_fail("WSS4J (libwss4j-java + javac)");
+        unavailable("WSS4J (libwss4j-java + javac)");
         return;
     }
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("provider-wss4j");
@@ -220,10 +213,10 @@ fn wss4j_signed_request_is_accepted() {
         .expect("run WSS4J");
     if !out.status.success() {
         let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        if std::env::var("DHO_WSS_REQUIRE_PEERS").as_deref() == Ok("1") {
+        if peers_required() {
             panic!("WSS4J signing failed: {log}");
         }
-        skip_or_fail(&format!("a working WSS4J driver ({})", log.lines().last().unwrap_or_default()));
+        unavailable(&format!("a working WSS4J driver ({})", log.lines().last().unwrap_or_default()));
         return;
     }
     let bytes = std::fs::read(&signed_path).expect("signed");
