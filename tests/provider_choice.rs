@@ -8,7 +8,10 @@
 //! signatures made by its keys, certificate-chain signatures verified by its chain algorithms)
 //! around a real one. This binary installs the counting [`DEFAULT`] as its process default, so
 //! a test can tell "the chosen provider did it" from "the default did it". Every test holds
-//! [`SERIAL`] (through [`setup`]): the counters are process-wide.
+//! [`SERIAL`] (through [`setup`]): the counters are process-wide. That is why this is a binary
+//! of its own, not a module of `tests/provider/`: there, the other tests would run on this
+//! default (and move its counters) or take the default first, so that `install_default`
+//! failed; and the child process it starts runs this binary's tests by their bare names.
 
 mod common;
 

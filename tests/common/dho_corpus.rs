@@ -1,5 +1,5 @@
-//! Generated DHO-like SOAP messages for the XML benchmarks (`benches/xml.rs`)
-//! and the memory test (`tests/xml_memory.rs`). Deterministic: the same bytes
+//! Generated DHO-like SOAP messages for the XML benchmarks (`benches/xml.rs`, which
+//! includes this file with `#[path]`) and the memory test (`tests/xml_memory.rs`). Deterministic: the same bytes
 //! on every run, so dho-wss, lxml and libxml2 read identical inputs.
 
 #![allow(dead_code)] // each binary uses a different part

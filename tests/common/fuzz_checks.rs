@@ -1,8 +1,11 @@
 //! The properties the fuzz targets check.
 //!
-//! Shared with `tests/fuzz_regressions.rs` (included there with `#[path]`), so a
-//! crash input replays exactly the checks that found it. Only `dho_wss` is used
-//! here. Every check panics with the offending bytes on failure.
+//! Shared by the fuzz targets (`fuzz/fuzz_targets/*.rs` include this file with `#[path]`)
+//! and `tests/xml/fuzz_regressions.rs` (as `common::fuzz_checks`), so a crash input
+//! replays exactly the checks that found it. It lives here, not in `fuzz/`, because
+//! `cargo package` leaves `fuzz/` out of the published crate, whose tests must build
+//! without it. Only `dho_wss` is used here. Every check panics with the offending
+//! bytes on failure.
 
 #![allow(dead_code)] // each target uses one entry point
 
@@ -53,7 +56,7 @@ fn has_scheme(uri: &str) -> bool {
     }
 }
 
-/// Tolerate the known bug written up in `tests/fuzz_regressions.rs`
+/// Tolerate the known bug written up in `tests/xml/fuzz_regressions.rs`
 /// (`relative_namespace_uri_inherited_from_an_ancestor_fails_before_any_output`):
 /// a relative namespace URI inherited from an ancestor of the apex is detected
 /// only when the element that uses it is reached, after earlier output has been

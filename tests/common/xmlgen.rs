@@ -1,5 +1,5 @@
 //! Random namespace-heavy XML documents for the property tests
-//! (`tests/c14n_differential.rs`, `tests/xml_roundtrip.rs`).
+//! (`tests/xml/c14n_differential.rs`, `tests/xml/roundtrip.rs`).
 //!
 //! Every generated document is well-formed and namespace-well-formed by
 //! construction: prefixes are declared where they are used, duplicate attributes

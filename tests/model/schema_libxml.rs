@@ -1,6 +1,6 @@
 //! Every message the writer produces validates against `schemas/` in-process,
 //! with libxml2 through the `libxml` crate (feature `libxml`), and a message
-//! that breaks a rule does not — the same schemas `tests/model_schema.rs`
+//! that breaks a rule does not — the same schemas `schema.rs`
 //! checks with xmllint.
 
 use crate::common::model::{faults, operatie, repliek, repliek_level2, verzoek};

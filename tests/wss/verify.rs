@@ -1,7 +1,7 @@
 //! Sign and verify in-process: the positive matrix (messages × token × Timestamp × profile ×
 //! identity source), sharing one Signer/Verifier across threads, what a `VerifiedEnvelope`
 //! exposes, byte-exactness of signing, and every policy knob in both states.
-//! The negative fixtures are in tests/wss_attacks.rs.
+//! The negative fixtures are in attacks.rs.
 
 use std::sync::Arc;
 use std::time::Duration;

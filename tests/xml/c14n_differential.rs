@@ -1,6 +1,6 @@
 //! Differential test of exclusive c14n against lxml (libxml2's `c14n.c`).
 //!
-//! proptest generates namespace-heavy documents (`tests/support/xmlgen.rs`), a
+//! proptest generates namespace-heavy documents (`tests/common/xmlgen.rs`), a
 //! selector, the comments flag and a PrefixList; all cases go to
 //! `tests/c14n/oracle.py` in one batch and every answer must equal dho-wss's
 //! output byte for byte. No shrinking: a mismatch prints the document.

@@ -1,6 +1,6 @@
 //! libxml2 (through the `libxml` crate) as a second, in-process c14n oracle.
 //!
-//! Build with `cargo test --features libxml --test c14n_libxml` (needs Debian
+//! Build with `cargo test --features libxml --test xml c14n_libxml` (needs Debian
 //! `libxml2-dev`, `libclang-dev` and `pkg-config`). Subtrees are canonicalized
 //! the way xmlsec does it: `xmlC14NExecute` on the original document with a
 //! visibility callback that selects the apex's subtree (`Node::canonicalize`),
@@ -9,7 +9,7 @@
 //! PrefixList straight to libxml2, so `#default` works (unlike lxml).
 //!
 //! Two runs: every case of `tests/c14n/cases.tsv`, and random documents from
-//! `tests/support/xmlgen.rs` (no Python needed).
+//! `tests/common/xmlgen.rs` (no Python needed).
 #![cfg(feature = "libxml")]
 
 use crate::common::{oracle, xmlgen};

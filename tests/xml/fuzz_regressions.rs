@@ -1,5 +1,6 @@
 //! Every input a fuzz target (`fuzz/`) found becomes a named test here, replayed
-//! through the same checks (`fuzz/src/checks.rs`), plus the seed corpus.
+//! through the same checks (`tests/common/fuzz_checks.rs`, which the fuzz targets include), plus
+//! the seed corpus.
 
 use crate::common::fuzz_checks as checks;
 

@@ -1,7 +1,7 @@
 //! Round-trip stability of reader, writer and c14n (attack catalogue A9), and the
 //! writer's escaping and refusals.
 //!
-//! Properties (random documents from `tests/support/xmlgen.rs`):
+//! Properties (random documents from `tests/common/xmlgen.rs`):
 //! * parse → `XmlWriter::copy_element` → parse gives the same canonical bytes
 //!   for every element, with and without comments and with the PrefixList;
 //! * copying one element out of its document into a fresh writer keeps its
