@@ -33,7 +33,7 @@
 //! # let signed_request = Signer::new(
 //! #     SigningIdentity::from_pem_files("testdata/pki/institution.key.pem", "testdata/pki/institution.chain.pem", None)?,
 //! #     SignatureProfile::dho_legacy_rsa_sha1(),
-//! # ).sign_envelope(&std::fs::read("tests/interop/samples/geef-historiek-inschrijving.xml")?)?;
+//! # ).sign_envelope(&std::fs::read("testdata/messages/geef-historiek-inschrijving.xml")?)?;
 //!
 //! // Provider: the PEP's policy, an answer store, the provider's own signing identity.
 //! let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;
