@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use dho_wss::pki::CertificateValidator;
 use dho_wss::provider::{demo, AnswerStore, Bindings, MemoryStore, Outcome, Pep, PepPolicy, Provider};
-use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy};
+use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -72,12 +72,11 @@ fn run() -> Result<ExitCode, String> {
     let anchors = cli::trust_anchors(&cas)?;
     let identity = cli::identity(key, cert, p12, password, "provider", USAGE)?;
 
-    let policy = PepPolicy::new(
+    let verifier = Verifier::new(
         VerificationPolicy::dho_legacy_rsa_sha1().also_accept(SignatureProfile::rsa_sha256()),
         CertificateValidator::new(anchors),
-    )
-    .bindings(bindings)
-    .operation(demo::operation());
+    );
+    let policy = PepPolicy::new(verifier).bindings(bindings).operation(demo::operation());
     let store: Arc<dyn AnswerStore> = match store {
         None => Arc::new(MemoryStore::new()),
         Some(path) => open_store(&path)?,

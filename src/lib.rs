@@ -28,6 +28,7 @@
 //!   cannot hold an invalid message; generiek-02.00 and 01.02.
 //! - [`crypto`]: digests and RSA behind the [`CryptoProvider`](crypto::CryptoProvider) trait;
 //!   pure-Rust RustCrypto by default, OpenSSL with the `openssl` feature.
+//! - [`clock`]: the one [`Clock`](clock::Clock) the signer and the verifier ask for the time.
 //! - [`pki`]: signing identities (PEM, PKCS#12), trust anchors and certificate path
 //!   validation, which yields a [`ValidatedCertificate`](pki::ValidatedCertificate).
 //! - [`wss`]: the DHO-profile [`Signer`](wss::Signer) and the hardened
@@ -165,8 +166,8 @@
 //!
 //! ## Answering: the provider side (PEP)
 //!
-//! A [`PepPolicy`](provider::PepPolicy) says what the PEP accepts: the verification policy and
-//! validator, which certificate may speak for which Instellingsnummer
+//! A [`PepPolicy`](provider::PepPolicy) says what the PEP accepts: a configured
+//! [`Verifier`](wss::Verifier), which certificate may speak for which Instellingsnummer
 //! ([`Bindings`](provider::Bindings)), and which operations and Versies exist.
 //! [`Provider::handle`](provider::Provider::handle) verifies, authorizes, runs a
 //! [`VraagHandler`](provider::VraagHandler) once per Vraag Referte (a resend gets the stored
@@ -175,14 +176,15 @@
 //! ```
 //! use dho_wss::pki::{CertificateValidator, SigningIdentity, TrustAnchors};
 //! use dho_wss::provider::{demo, Bindings, MemoryStore, Pep, PepPolicy, Provider};
-//! use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy};
+//! use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 //! # let signed_request = Signer::new(
 //! #     SigningIdentity::from_pem_files("testdata/pki/institution.key.pem", "testdata/pki/institution.chain.pem", None)?,
 //! #     SignatureProfile::dho_legacy_rsa_sha1(),
 //! # ).sign_envelope(&std::fs::read("tests/interop/samples/geef-historiek-inschrijving.xml")?)?;
 //!
 //! let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;
-//! let policy = PepPolicy::new(VerificationPolicy::dho_legacy_rsa_sha1(), CertificateValidator::new(anchors))
+//! let verifier = Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), CertificateValidator::new(anchors));
+//! let policy = PepPolicy::new(verifier) // the PEP verifies with this verifier's provider and clock
 //!     .bindings(Bindings::from_file("testdata/bindings/test.bindings")?) // certificate → Instellingsnummers
 //!     .operation(demo::operation()); // operation namespace and name → supported Versies
 //! let identity = SigningIdentity::from_pem_files("testdata/pki/provider.key.pem", "testdata/pki/provider.crt.pem", None)?;
@@ -227,8 +229,8 @@
 //! #     SigningIdentity::from_pem_files("testdata/pki/institution.key.pem", "testdata/pki/institution.chain.pem", None)?,
 //! #     SignatureProfile::dho_legacy_rsa_sha1(),
 //! # ).sign_message(&Envelope::Verzoek { operatie, verzoek: verzoek.clone() })?;
-//! # let policy = PepPolicy::new(VerificationPolicy::dho_legacy_rsa_sha1(),
-//! #     CertificateValidator::new(TrustAnchors::from_pem_file("testdata/pki/ca.pem")?))
+//! # let policy = PepPolicy::new(Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(),
+//! #     CertificateValidator::new(TrustAnchors::from_pem_file("testdata/pki/ca.pem")?)))
 //! #     .bindings(Bindings::from_file("testdata/bindings/test.bindings")?).operation(demo::operation());
 //! # let provider = Provider::new(Pep::new(policy), MemoryStore::new()).with_reply_signer(Signer::new(
 //! #     SigningIdentity::from_pem_files("testdata/pki/provider.key.pem", "testdata/pki/provider.crt.pem", None)?,
@@ -260,10 +262,13 @@
 //!
 //! Everything that does cryptography and is not handed a provider uses the process default,
 //! [`crypto::default_provider`]: RustCrypto unless another one was installed first. As in
-//! rustls, a program that wants OpenSSL (feature `openssl`) installs it once, at start-up,
-//! before anything else uses the default:
-//! `dho_wss::crypto::install_default(dho_wss::crypto::openssl_provider())`. The `crypto` module
-//! explains what each provider means for RSA timing side channels (RUSTSEC-2023-0071).
+//! rustls, a program that wants OpenSSL (feature `openssl`) everywhere installs it once, at
+//! start-up, before anything else uses the default:
+//! `dho_wss::crypto::install_default(dho_wss::crypto::openssl_provider())`. Or it hands a
+//! provider to the objects that own keys: a `SigningIdentity` loaded `*_with_provider` signs
+//! and digests with it, a `Verifier` built `with_provider` verifies messages and chains with it.
+//! The [`crypto`] module documentation details both, and what each provider means for RSA
+//! timing side channels (RUSTSEC-2023-0071).
 //!
 //! ## Non-features
 //!
@@ -272,6 +277,7 @@
 #![deny(missing_docs, unused_must_use)]
 #![warn(clippy::unwrap_used)]
 
+pub mod clock;
 pub mod crypto;
 pub mod model;
 pub mod pki;

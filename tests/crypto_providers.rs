@@ -8,11 +8,12 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use der::{Decode as _, Encode as _};
+use dho_wss::clock::FixedClock;
 use dho_wss::crypto::openssl_provider;
 use dho_wss::crypto::{default_provider, CryptoError, CryptoProvider, DigestAlgorithm, SignatureAlgorithm};
 use dho_wss::pki::SigningIdentity;
 use dho_wss::pki::{CertificateValidator, TrustAnchors};
-use dho_wss::wss::{FixedClock, SignatureProfile, Signer, VerificationPolicy, Verifier};
+use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 
 const ALGS: [SignatureAlgorithm; 2] = [SignatureAlgorithm::RsaSha1, SignatureAlgorithm::RsaSha256];
 const MESSAGE: &[u8] = b"<ds:SignedInfo xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"></ds:SignedInfo>";
@@ -22,7 +23,7 @@ fn read(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn identity(name: &str, p: &dyn CryptoProvider) -> SigningIdentity {
+fn identity(name: &str, p: &'static dyn CryptoProvider) -> SigningIdentity {
     SigningIdentity::from_pem_with_provider(
         &read(&format!("{name}.key.pem")),
         &read(&format!("{name}.crt.pem")),
@@ -284,11 +285,11 @@ fn sign_and_verify_envelopes_across_providers() {
         let policy = VerificationPolicy::new(profile);
         let signed: Vec<Vec<u8>> = [rust(), ossl()]
             .into_iter()
-            .map(|p| Signer::new(identity("institution", p), profile).with_provider(p).sign_envelope(envelope).unwrap())
+            .map(|p| Signer::new(identity("institution", p), profile).sign_envelope(envelope).unwrap())
             .collect();
         for p in [rust(), ossl()] {
             let anchors = TrustAnchors::from_pem(&read("ca.pem")).unwrap();
-            let verifier = Verifier::new(policy.clone(), CertificateValidator::with_provider(anchors, p))
+            let verifier = Verifier::new(policy.clone(), CertificateValidator::new(anchors))
                 .with_provider(p)
                 .with_clock(Arc::new(FixedClock(t2026)));
             for s in &signed {

@@ -45,7 +45,7 @@ fn providers() -> Vec<&'static dyn CryptoProvider> {
     all
 }
 
-fn institution_with(p: &dyn CryptoProvider) -> SigningIdentity {
+fn institution_with(p: &'static dyn CryptoProvider) -> SigningIdentity {
     SigningIdentity::from_pem_with_provider(&read("institution.key.pem"), &read("institution.crt.pem"), None, p)
         .unwrap()
 }
@@ -81,8 +81,9 @@ fn pkcs8_pem_loads_with_certificate_facts() {
     let fp: String = sha2::Sha256::digest(&der).iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(info.sha256_fingerprint(), fp);
     assert_eq!(info.sha256_fingerprint().len(), 64);
-    assert_eq!(info.not_before().to_rfc3339(), "2025-01-01T00:00:00+00:00");
-    assert_eq!(info.not_after().to_rfc3339(), "2055-01-01T00:00:00+00:00");
+    let at = |secs| std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    assert_eq!(info.not_before(), at(1_735_689_600)); // 2025-01-01T00:00:00Z
+    assert_eq!(info.not_after(), at(2_682_374_400)); // 2055-01-01T00:00:00Z
     assert_eq!(id.signing_key().modulus_bits(), 2048);
     assert_eq!(id.signing_key().public_key_spki_der(), spki_of("institution.crt.pem").as_slice());
 }

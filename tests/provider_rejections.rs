@@ -442,7 +442,7 @@ fn pep_is_send_and_sync() {
     check::<Pep>();
     check::<Provider<MemoryStore>>();
     check::<Arc<ReplyVerifier>>();
-    let _ = PepPolicy::new(VerificationPolicy::dho_legacy_rsa_sha1(), validator());
+    let _ = PepPolicy::new(Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), validator()));
 }
 
 /// Attack catalogue F2: a Repliek taken from the provider, altered, and re-signed by another

@@ -11,9 +11,10 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use dho_wss::clock::FixedClock;
 use dho_wss::crypto::{CryptoError, SignatureAlgorithm};
 use dho_wss::pki::{CertificateValidator, TrustAnchors, TrustError};
-use dho_wss::wss::{FaultCode, FixedClock, VerificationPolicy, VerifiedEnvelope, Verifier, VerifyError};
+use dho_wss::wss::{FaultCode, VerificationPolicy, VerifiedEnvelope, Verifier, VerifyError};
 use dho_wss::xml::{C14nError, Element, Limit, XmlErrorKind};
 
 const MANIFEST: &str = include_str!("fixtures/attacks/manifest.tsv");

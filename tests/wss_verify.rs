@@ -6,12 +6,13 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use dho_wss::clock::FixedClock;
 use dho_wss::crypto::SignatureAlgorithm;
 use dho_wss::pki::SigningIdentity;
 use dho_wss::pki::{CertificateValidator, TrustAnchors, TrustError};
 use dho_wss::wss::{
-    FixedClock, SignatureProfile, Signer, TimestampOptions, TimestampPolicy, TokenType, VerificationPolicy,
-    VerifiedEnvelope, Verifier, VerifyError,
+    SignatureProfile, Signer, TimestampOptions, TimestampPolicy, TokenType, VerificationPolicy, VerifiedEnvelope,
+    Verifier, VerifyError,
 };
 use dho_wss::xml::{Document, Element, ExcC14n, Limit, Limits, Node, XmlErrorKind};
 
@@ -29,7 +30,8 @@ const SAMPLE: &str = include_str!("interop/samples/geef-historiek-inschrijving.x
 const SAMPLE_NO_HEADER: &str = include_str!("interop/samples/default-namespace.xml");
 const SAMPLE_QNAME: &str = include_str!("interop/samples/qname-cdata-nonascii.xml");
 
-/// 2026-06-01T00:00:00Z: inside the test PKI's validity; the signing time of timestamped messages.
+/// 2026-06-01T00:00:00Z: inside the test PKI's validity; the signing time of timestamped
+/// messages (the signers' clock).
 const T0: u64 = 1_780_272_000;
 
 fn at(secs: u64) -> SystemTime {
@@ -65,7 +67,7 @@ fn identity(source: Source) -> SigningIdentity {
 }
 
 fn signer(source: Source, profile: SignatureProfile, token: TokenType, timestamp: bool) -> Signer {
-    let s = Signer::new(identity(source), profile).with_token(token);
+    let s = Signer::new(identity(source), profile).with_token(token).with_clock(Arc::new(FixedClock(at(T0))));
     if timestamp {
         s.with_timestamp(TimestampOptions::default())
     } else {
@@ -90,7 +92,7 @@ fn dho_verifier() -> Verifier {
 }
 
 fn sign(signer: &Signer, input: &str) -> Vec<u8> {
-    signer.sign_envelope_at(input.as_bytes(), at(T0)).unwrap()
+    signer.sign_envelope(input.as_bytes()).unwrap()
 }
 
 /// The Envelope's Body of a parsed document.
@@ -252,7 +254,7 @@ fn one_signer_and_one_verifier_shared_by_threads() {
                 for i in 0..6 {
                     let referte = format!("thread-{t}-message-{i}");
                     let input = ONE_VRAAG.replacen("6723c408-4ec1-464d-a91d-bb4277f09dff", &referte, 1);
-                    let signed = signer.sign_envelope_at(input.as_bytes(), at(T0)).unwrap();
+                    let signed = signer.sign_envelope(input.as_bytes()).unwrap();
                     let v = verifier.verify(&signed).unwrap();
                     assert!(texts(v.body(), "Referte").contains(&referte));
                     // A verified message moves to another thread intact.
@@ -379,7 +381,7 @@ fn strip_signature(signed: &[u8]) -> Vec<u8> {
 }
 
 fn assert_payload_kept(input: &[u8], expected: &[u8]) {
-    let signed = dho_signer().sign_envelope_at(input, at(T0)).unwrap();
+    let signed = dho_signer().sign_envelope(input).unwrap();
     let stripped = strip_signature(&signed);
     assert!(
         stripped == expected,
@@ -401,7 +403,7 @@ fn signing_never_changes_the_payload() {
         assert_payload_kept(input.as_bytes(), expected.as_bytes());
     }
     // No Header: the signer adds one before the Body.
-    let signed = dho_signer().sign_envelope_at(SAMPLE_NO_HEADER.as_bytes(), at(T0)).unwrap();
+    let signed = dho_signer().sign_envelope(SAMPLE_NO_HEADER.as_bytes()).unwrap();
     let stripped = String::from_utf8(strip_signature(&signed)).unwrap();
     assert_eq!(stripped.replacen("<soapenv:Header></soapenv:Header>", "", 1), SAMPLE_NO_HEADER);
 }

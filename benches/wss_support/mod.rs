@@ -5,11 +5,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use dho_wss::clock::SystemClock;
 use dho_wss::crypto::{default_provider, CryptoProvider};
 use dho_wss::model::{Afzender, Envelope, Inhoud, Instellingsnummer, Insz, Ontvanger, Operatie, Versie, Verzoek};
 use dho_wss::pki::SigningIdentity;
 use dho_wss::pki::{CertificateValidator, ChainCacheConfig, TrustAnchors};
-use dho_wss::wss::{SignatureProfile, Signer, SystemClock, VerificationPolicy, Verifier};
+use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 
 pub const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pki");
 
@@ -92,7 +93,7 @@ pub fn providers() -> Vec<Provider> {
     all
 }
 
-pub fn identity(p: &dyn CryptoProvider) -> SigningIdentity {
+pub fn identity(p: &'static dyn CryptoProvider) -> SigningIdentity {
     let read = |f: &str| std::fs::read(format!("{PKI}/{f}")).unwrap();
     SigningIdentity::from_pem_with_provider(&read("institution.key.pem"), &read("institution.crt.pem"), None, p)
         .unwrap()
@@ -104,12 +105,12 @@ pub fn profile() -> SignatureProfile {
 }
 
 pub fn signer(p: Provider) -> Signer {
-    Signer::new(identity(p.provider), profile()).with_provider(p.provider)
+    Signer::new(identity(p.provider), profile())
 }
 
 pub fn validator(p: Provider, cache: ChainCacheConfig) -> CertificateValidator {
     let anchors = TrustAnchors::from_pem_file(format!("{PKI}/ca.pem")).unwrap();
-    CertificateValidator::with_provider(anchors, p.provider).with_chain_cache(cache)
+    CertificateValidator::new(anchors).with_provider(p.provider).with_chain_cache(cache)
 }
 
 /// A verifier with the chain cache on (default settings) or off.

@@ -9,8 +9,9 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
+use dho_wss::clock::FixedClock;
 use dho_wss::pki::{CertificateValidator, TrustAnchors};
-use dho_wss::wss::{FixedClock, SignatureProfile, VerificationPolicy, Verifier};
+use dho_wss::wss::{SignatureProfile, VerificationPolicy, Verifier};
 use dho_wss::xml::{Document, ExcC14n};
 
 const SEEDS: [&[u8]; 3] = [

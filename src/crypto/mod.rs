@@ -9,6 +9,27 @@
 //! `openssl_provider()`) does the same on OpenSSL; nothing outside this module
 //! depends on which provider is in use.
 //!
+//! # Choosing the provider
+//!
+//! As in rustls, a provider is chosen once and handed around as `&'static dyn CryptoProvider`:
+//! - **the process default**: [`install_default`] at start-up, before anything uses the
+//!   default; without it, the first use fixes [`RustCryptoProvider`]. Every constructor
+//!   without a provider argument takes the default when it runs ([`default_provider`]);
+//! - **explicitly, on the object that owns the keys**:
+//!   - a [`SigningIdentity`](crate::pki::SigningIdentity) is loaded by a provider
+//!     (`SigningIdentity::from_pem_with_provider` and the other `*_with_provider` loaders) and
+//!     remembers it ([`SigningIdentity::provider`](crate::pki::SigningIdentity::provider)); a
+//!     [`Signer`](crate::wss::Signer) on it makes its digests and its signature with that
+//!     provider, so a signer cannot sign with one provider and hash with another;
+//!   - a [`CertificateValidator`](crate::pki::CertificateValidator) verifies chains with its
+//!     provider ([`with_provider`](crate::pki::CertificateValidator::with_provider));
+//!   - a [`Verifier`](crate::wss::Verifier) verifies messages *and* chains with one provider:
+//!     `Verifier::new` takes its validator's, and
+//!     [`Verifier::with_provider`](crate::wss::Verifier::with_provider) switches both;
+//!   - the provider side's [`Pep`](crate::provider::Pep) verifies with the `Verifier` its
+//!     policy is given, so an Internet-facing PEP that should run on OpenSSL gets a verifier
+//!     built with `with_provider(openssl_provider())`.
+//!
 //! # Algorithms
 //!
 //! Only RSA PKCS#1 v1.5 with SHA-1 ([`SignatureAlgorithm::RsaSha1`], the legacy DHO profile) and
@@ -266,10 +287,27 @@ pub trait CryptoProvider: Send + Sync + Debug {
 static DEFAULT: OnceLock<&'static dyn CryptoProvider> = OnceLock::new();
 
 /// Installs `provider` as the process default, as rustls does: once, before anything uses the
-/// default. Everything that does cryptography and is not given a provider explicitly (identity
-/// loading, [`Signer`](crate::wss::Signer), [`Verifier`](crate::wss::Verifier),
-/// [`CertificateValidator`](crate::pki::CertificateValidator)) then uses it. `Err` with the provider
-/// already in force when one was installed or the default was already used.
+/// default. Everything built afterwards without a provider of its own then uses it: identities
+/// loaded with [`SigningIdentity::from_pem`](crate::pki::SigningIdentity::from_pem) and the other
+/// loaders without `_with_provider` (and so the [`Signer`](crate::wss::Signer)s on them),
+/// [`CertificateValidator::new`](crate::pki::CertificateValidator::new) (and so the
+/// [`Verifier`](crate::wss::Verifier)s and [`Pep`](crate::provider::Pep)s built on it).
+/// Objects keep the provider they were built with.
+///
+/// The default can be fixed only once per process: `Err` with the provider in force when one
+/// was installed already, or when [`default_provider`] was already called (which fixes
+/// [`RustCryptoProvider`]). Call it first thing in `main`.
+///
+/// ```
+/// use dho_wss::crypto::{default_provider, install_default, RustCryptoProvider};
+///
+/// static PROVIDER: RustCryptoProvider = RustCryptoProvider::new();
+/// // (with the `openssl` feature: `install_default(dho_wss::crypto::openssl_provider())`)
+/// match install_default(&PROVIDER) {
+///     Ok(()) => assert!(std::ptr::addr_eq(default_provider(), &PROVIDER)),
+///     Err(already) => assert!(std::ptr::addr_eq(already, default_provider())),
+/// }
+/// ```
 pub fn install_default(provider: &'static dyn CryptoProvider) -> Result<(), &'static dyn CryptoProvider> {
     let mut installed = false;
     let current = *DEFAULT.get_or_init(|| {

@@ -58,7 +58,8 @@ impl OpenSslProvider {
 
 static OPENSSL_PROVIDER: OpenSslProvider = OpenSslProvider::new();
 
-/// The shared [`OpenSslProvider`], for the `with_provider` constructors.
+/// The shared [`OpenSslProvider`], for [`install_default`](super::install_default) or the
+/// `with_provider` methods and `*_with_provider` loaders (see [Choosing the provider](super#choosing-the-provider)).
 pub fn openssl_provider() -> &'static dyn CryptoProvider {
     &OPENSSL_PROVIDER
 }

@@ -4,7 +4,9 @@
 //!
 //! Stands on [`crypto`](crate::crypto) only: it loads keys through a
 //! [`CryptoProvider`](crate::crypto::CryptoProvider) and verifies chains with the provider's
-//! algorithms; nothing here knows about XML or SOAP.
+//! algorithms; nothing here knows about XML or SOAP. A [`SigningIdentity`] remembers the
+//! provider that loaded its key and a [`CertificateValidator`] has one (see [Choosing the
+//! provider](crate::crypto#choosing-the-provider)).
 //!
 //! # The signing identity
 //!
@@ -28,7 +30,7 @@
 //!
 //! [`TrustAnchors`] holds the root certificates (from a PEM bundle) and optional intermediates;
 //! [`CertificateValidator`] checks a signer's certificate against them with `rustls-webpki` and
-//! this crate's own RSA implementation, then applies the checks webpki leaves to the caller.
+//! its provider's RSA implementation, then applies the checks webpki leaves to the caller.
 //! A successful check gives a [`ValidatedCertificate`], which only the validator can make: code
 //! that needs a trusted key asks for one and cannot skip the check.
 //!
@@ -104,8 +106,13 @@
 //! trusts it to issue certificates; put only CA certificates there, and pin leaf identities
 //! with an authorization binding instead.
 
+mod cache;
+mod certificate;
 mod identity;
+mod pem;
 mod trust;
 
-pub use identity::{CertificateInfo, KeyError, SigningIdentity};
-pub use trust::{CertificateValidator, ChainCacheConfig, TrustAnchors, TrustError, ValidatedCertificate};
+pub use cache::ChainCacheConfig;
+pub use certificate::CertificateInfo;
+pub use identity::{KeyError, SigningIdentity};
+pub use trust::{CertificateValidator, TrustAnchors, TrustError, ValidatedCertificate};

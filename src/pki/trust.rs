@@ -2,22 +2,22 @@
 //! documentation](super#trust)).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use der::Decode;
 use rustls_pki_types::{CertificateDer, ServerName, SignatureVerificationAlgorithm, TrustAnchor, UnixTime};
-use sha2::{Digest as _, Sha256};
 use webpki::{
     CertRevocationList, EndEntityCert, ExpirationPolicy, KeyUsage, OwnedCertRevocationList, RevocationCheckDepth,
     RevocationOptionsBuilder, UnknownStatusPolicy, VerifiedPath,
 };
 use x509_cert::ext::pkix::KeyUsage as KeyUsageExt;
 
-use super::identity::{parse_pem, CertificateInfo};
+use super::cache::{cache_key, validity_secs, ChainCache, ChainCacheConfig};
+use super::certificate::{format_name, rfc3339, system_time, CertificateInfo};
+use super::pem::parse_pem;
 use crate::crypto::algorithm_name;
 use crate::crypto::{default_provider, CryptoProvider, MAX_RSA_BITS, MIN_RSA_BITS, RSA_ENCRYPTION_OID};
 
@@ -40,16 +40,16 @@ pub enum TrustError {
     #[error("the certificate does not chain to a trusted root (unknown issuer)")]
     UnknownIssuer,
     /// A certificate on the path has expired.
-    #[error("a certificate on the path expired at {not_after}")]
+    #[error("a certificate on the path expired at {}", rfc3339(*not_after))]
     Expired {
-        /// End of the expired certificate's validity.
-        not_after: chrono::DateTime<chrono::Utc>,
+        /// End of the expired certificate's validity (notAfter).
+        not_after: SystemTime,
     },
     /// A certificate on the path is not valid yet.
-    #[error("a certificate on the path is not valid before {not_before}")]
+    #[error("a certificate on the path is not valid before {}", rfc3339(*not_before))]
     NotYetValid {
-        /// Start of that certificate's validity.
-        not_before: chrono::DateTime<chrono::Utc>,
+        /// Start of that certificate's validity (notBefore).
+        not_before: SystemTime,
     },
     /// The signer's certificate is a CA certificate (basicConstraints cA=TRUE).
     #[error("a CA certificate cannot sign messages (basicConstraints cA=TRUE on the signer)")]
@@ -120,8 +120,8 @@ fn map_webpki(e: webpki::Error) -> TrustError {
     use webpki::Error as E;
     match e {
         E::UnknownIssuer => TrustError::UnknownIssuer,
-        E::CertExpired { not_after, .. } => TrustError::Expired { not_after: unix_to_chrono(not_after) },
-        E::CertNotValidYet { not_before, .. } => TrustError::NotYetValid { not_before: unix_to_chrono(not_before) },
+        E::CertExpired { not_after, .. } => TrustError::Expired { not_after: unix_to_system(not_after) },
+        E::CertNotValidYet { not_before, .. } => TrustError::NotYetValid { not_before: unix_to_system(not_before) },
         E::CaUsedAsEndEntity => TrustError::CaUsedAsEndEntity,
         E::EndEntityUsedAsCa => TrustError::EndEntityUsedAsCa,
         E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => TrustError::ExtendedKeyUsageNotAllowed,
@@ -160,18 +160,15 @@ fn check_issuer_key_usage(der: &[u8]) -> Result<(), TrustError> {
         .map_err(|e| TrustError::Malformed(format!("intermediate certificate: {e}")))?;
     match cert.tbs_certificate().get_extension::<KeyUsageExt>() {
         Err(e) => Err(TrustError::Malformed(format!("intermediate certificate keyUsage: {e}"))),
-        Ok(Some((_, ku))) if !ku.key_cert_sign() => Err(TrustError::IssuerKeyUsageMissingKeyCertSign {
-            subject: super::identity::format_name(cert.tbs_certificate().subject()),
-        }),
+        Ok(Some((_, ku))) if !ku.key_cert_sign() => {
+            Err(TrustError::IssuerKeyUsageMissingKeyCertSign { subject: format_name(cert.tbs_certificate().subject()) })
+        }
         Ok(_) => Ok(()),
     }
 }
 
-fn unix_to_chrono(t: UnixTime) -> chrono::DateTime<chrono::Utc> {
-    i64::try_from(t.as_secs())
-        .ok()
-        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
+fn unix_to_system(t: UnixTime) -> SystemTime {
+    system_time(Duration::from_secs(t.as_secs()))
 }
 
 /// The `CERTIFICATE` blocks of a PEM bundle as DER; other blocks are an error.
@@ -285,19 +282,23 @@ impl TrustAnchors {
 /// `Send + Sync`, and reusable for any number of validations.
 pub struct CertificateValidator {
     anchors: TrustAnchors,
+    provider: &'static dyn CryptoProvider,
+    /// The provider's chain algorithms, plus its SHA-1 one when `legacy_sha1` (see
+    /// [`chain_algorithms`]).
     algorithms: Vec<&'static dyn SignatureVerificationAlgorithm>,
-    legacy_sha1: Option<&'static dyn SignatureVerificationAlgorithm>,
+    legacy_sha1: bool,
     crls: Vec<CertRevocationList<'static>>,
     /// The earliest `nextUpdate` of the CRLs, in seconds since the epoch; `None` without CRLs.
     crl_deadline: Option<u64>,
     require_digital_signature: bool,
-    cache: ChainCache,
+    pub(super) cache: ChainCache,
 }
 
 impl fmt::Debug for CertificateValidator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CertificateValidator")
             .field("anchors", &self.anchors)
+            .field("provider", &self.provider)
             .field("algorithms", &self.algorithms)
             .field("crls", &self.crls.len())
             .field("require_digital_signature", &self.require_digital_signature)
@@ -307,23 +308,38 @@ impl fmt::Debug for CertificateValidator {
 }
 
 impl CertificateValidator {
-    /// A validator with the [default provider](crate::crypto::default_provider)'s chain
-    /// algorithms (RSA PKCS#1 v1.5 with SHA-256/384/512).
+    /// A validator that verifies certificate signatures with the [process default
+    /// provider](crate::crypto::default_provider)'s chain algorithms (RSA PKCS#1 v1.5 with
+    /// SHA-256/384/512); [`with_provider`](Self::with_provider) chooses another.
     pub fn new(anchors: TrustAnchors) -> Self {
-        Self::with_provider(anchors, default_provider())
-    }
-
-    /// A validator using `provider`'s chain algorithms.
-    pub fn with_provider(anchors: TrustAnchors, provider: &dyn CryptoProvider) -> Self {
+        let provider = default_provider();
         CertificateValidator {
             anchors,
-            algorithms: provider.chain_algorithms().to_vec(),
-            legacy_sha1: provider.legacy_sha1_chain_algorithm(),
+            provider,
+            algorithms: chain_algorithms(provider, false),
+            legacy_sha1: false,
             crls: Vec::new(),
             crl_deadline: None,
             require_digital_signature: false,
             cache: ChainCache::new(ChainCacheConfig::default()),
         }
+    }
+
+    /// Verifies certificate (and CRL) signatures with `provider`'s chain algorithms instead,
+    /// whether called before or after
+    /// [`allow_legacy_sha1_chain_signatures`](Self::allow_legacy_sha1_chain_signatures).
+    /// Starts an empty cache. A [`Verifier`](crate::wss::Verifier) calls this with its own
+    /// provider, so that a message and its signer's chain are verified by one provider.
+    pub fn with_provider(mut self, provider: &'static dyn CryptoProvider) -> Self {
+        self.provider = provider;
+        self.algorithms = chain_algorithms(provider, self.legacy_sha1);
+        self.cache = self.cache.emptied();
+        self
+    }
+
+    /// The crypto provider whose algorithms verify certificate chains.
+    pub fn provider(&self) -> &'static dyn CryptoProvider {
+        self.provider
     }
 
     /// Sets how successful validations are cached (see the [module documentation](crate::pki#caching));
@@ -345,9 +361,8 @@ impl CertificateValidator {
     /// signatures are governed by the verifier's policy. If the provider does not offer SHA-1
     /// ([`CryptoProvider::legacy_sha1_chain_algorithm`] is `None`) this has no effect.
     pub fn allow_legacy_sha1_chain_signatures(mut self) -> Self {
-        if let Some(alg) = self.legacy_sha1.take() {
-            self.algorithms.push(alg);
-        }
+        self.legacy_sha1 = true;
+        self.algorithms = chain_algorithms(self.provider, true);
         self.cache = self.cache.emptied();
         self
     }
@@ -399,6 +414,10 @@ impl CertificateValidator {
     /// A cached earlier success for the same leaf and extra chain is returned without repeating
     /// the work while `at` is inside that path's validity window (see the [module
     /// documentation](crate::pki#caching)).
+    ///
+    /// The time is an argument, not a clock: the validator answers "was this certificate
+    /// valid at `at`". The [`Verifier`](crate::wss::Verifier) asks with its
+    /// [`Clock`](crate::clock::Clock)'s time; for the current time pass `SystemTime::now()`.
     pub fn validate(
         &self,
         leaf_der: &[u8],
@@ -513,153 +532,19 @@ impl CertificateValidator {
             ValidatedCertificate(Arc::new(Validated { der: leaf_der.to_vec(), spki_der, info, modulus_bits: bits }));
         Ok((validated, window.filter(|(lo, hi)| lo <= hi)))
     }
-
-    /// [`validate`](Self::validate) at the current system time.
-    pub fn validate_now(
-        &self,
-        leaf_der: &[u8],
-        extra_chain_ders: &[&[u8]],
-    ) -> Result<ValidatedCertificate, TrustError> {
-        self.validate(leaf_der, extra_chain_ders, SystemTime::now())
-    }
 }
 
-/// Settings of the validated-chain cache of a [`CertificateValidator`] (see the [module
-/// documentation](crate::pki#caching)).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ChainCacheConfig {
-    /// Most entries kept; the least recently used one makes room for a new one. 0 disables
-    /// the cache. Default 1024.
-    pub capacity: usize,
-    /// How long after a validation its entry may be used. Default 10 minutes.
-    pub max_age: Duration,
-}
-
-impl ChainCacheConfig {
-    /// A cache of `capacity` entries, each used for at most `max_age`.
-    pub const fn new(capacity: usize, max_age: Duration) -> Self {
-        ChainCacheConfig { capacity, max_age }
+/// The algorithms webpki may verify chain signatures with: `provider`'s chain algorithms, and
+/// its SHA-1 one too when `legacy_sha1` (if it has one).
+fn chain_algorithms(
+    provider: &'static dyn CryptoProvider,
+    legacy_sha1: bool,
+) -> Vec<&'static dyn SignatureVerificationAlgorithm> {
+    let mut algorithms = provider.chain_algorithms().to_vec();
+    if legacy_sha1 {
+        algorithms.extend(provider.legacy_sha1_chain_algorithm());
     }
-
-    /// No caching: every validation does the full work.
-    pub const fn disabled() -> Self {
-        Self::new(0, Duration::ZERO)
-    }
-}
-
-impl Default for ChainCacheConfig {
-    /// 1024 entries, 10 minutes.
-    fn default() -> Self {
-        Self::new(1024, Duration::from_secs(600))
-    }
-}
-
-/// Cache key: SHA-256 of the leaf, SHA-256 over the extra chain (each certificate framed by
-/// its length; all zero without one).
-type CacheKey = ([u8; 32], [u8; 32]);
-
-fn cache_key(leaf_der: &[u8], extra_chain_ders: &[&[u8]]) -> CacheKey {
-    let leaf: [u8; 32] = Sha256::digest(leaf_der).into();
-    let mut chain = [0u8; 32];
-    if !extra_chain_ders.is_empty() {
-        let mut h = Sha256::new();
-        for der in extra_chain_ders {
-            h.update((der.len() as u64).to_be_bytes());
-            h.update(der);
-        }
-        chain = h.finalize().into();
-    }
-    (leaf, chain)
-}
-
-/// notBefore and notAfter of a certificate, in seconds since the epoch.
-fn validity_secs(der: &[u8]) -> Option<(u64, u64)> {
-    let cert = x509_cert::Certificate::from_der(der).ok()?;
-    let validity = cert.tbs_certificate().validity();
-    Some((validity.not_before.to_unix_duration().as_secs(), validity.not_after.to_unix_duration().as_secs()))
-}
-
-struct CacheEntry {
-    certificate: ValidatedCertificate,
-    /// Seconds since the epoch, both included.
-    window: (u64, u64),
-    created: Instant,
-    last_used: u64,
-}
-
-#[derive(Default)]
-struct CacheMap {
-    entries: HashMap<CacheKey, CacheEntry>,
-    tick: u64,
-}
-
-struct ChainCache {
-    config: ChainCacheConfig,
-    map: Mutex<CacheMap>,
-}
-
-impl fmt::Debug for ChainCache {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let len = self.map.lock().map(|m| m.entries.len()).unwrap_or(0);
-        f.debug_struct("ChainCache").field("config", &self.config).field("entries", &len).finish()
-    }
-}
-
-impl ChainCache {
-    fn new(config: ChainCacheConfig) -> Self {
-        ChainCache { config, map: Mutex::new(CacheMap::default()) }
-    }
-
-    /// The same settings, no entries.
-    fn emptied(&self) -> Self {
-        Self::new(self.config)
-    }
-
-    fn enabled(&self) -> bool {
-        self.config.capacity > 0 && !self.config.max_age.is_zero()
-    }
-
-    /// The entry for `key` if `at_secs` is in its window and it is young enough. A stale
-    /// entry is removed. A poisoned lock is a miss.
-    fn get(&self, key: &CacheKey, at_secs: u64) -> Option<ValidatedCertificate> {
-        let mut map = self.map.lock().ok()?;
-        map.tick += 1;
-        let tick = map.tick;
-        let entry = map.entries.get_mut(key)?;
-        if entry.created.elapsed() >= self.config.max_age {
-            map.entries.remove(key);
-            return None;
-        }
-        let (lo, hi) = entry.window;
-        if !(lo..=hi).contains(&at_secs) {
-            return None;
-        }
-        entry.last_used = tick;
-        Some(entry.certificate.clone())
-    }
-
-    fn insert(&self, key: CacheKey, certificate: ValidatedCertificate, window: (u64, u64)) {
-        let Ok(mut map) = self.map.lock() else { return };
-        map.tick += 1;
-        let tick = map.tick;
-        if map.entries.len() >= self.config.capacity && !map.entries.contains_key(&key) {
-            // Misses cost a full path validation; a linear scan for the LRU entry is noise.
-            let max_age = self.config.max_age;
-            map.entries.retain(|_, e| e.created.elapsed() < max_age);
-            if map.entries.len() >= self.config.capacity {
-                if let Some(oldest) = map.entries.iter().min_by_key(|(_, e)| e.last_used).map(|(k, _)| *k) {
-                    map.entries.remove(&oldest);
-                }
-            }
-        }
-        map.entries.insert(key, CacheEntry { certificate, window, created: Instant::now(), last_used: tick });
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.map.lock().map(|m| m.entries.len()).unwrap_or(0)
-    }
+    algorithms
 }
 
 /// Bits of the modulus of a PKCS#1 `RSAPublicKey`.
@@ -781,42 +666,13 @@ mod tests {
     }
 
     #[test]
-    fn entries_expire_after_max_age() {
-        let v = validator(ChainCacheConfig::new(16, Duration::from_millis(30)));
-        let cert = pki_der("institution.crt.pem");
-        v.validate(&cert, &[], at(T2026)).unwrap();
-        let key = cache_key(&cert, &[]);
-        assert!(v.cache.get(&key, T2026).is_some());
-        std::thread::sleep(Duration::from_millis(40));
-        assert!(v.cache.get(&key, T2026).is_none(), "too old");
-        assert_eq!(v.cache.len(), 0, "a stale entry is dropped");
-        v.validate(&cert, &[], at(T2026)).unwrap();
-        assert_eq!(v.cache.len(), 1);
-    }
-
-    #[test]
     fn window_is_the_path_validity() {
         let v = validator(ChainCacheConfig::default());
         let cert = pki_der("institution.crt.pem");
         v.validate(&cert, &[], at(T2026)).unwrap();
         let key = cache_key(&cert, &[]);
-        let guard = v.cache.map.lock().unwrap();
         // 2025-01-01 ..= 2055-01-01 (leaf; webpki ignores the anchor's own validity).
-        assert_eq!(guard.entries[&key].window, (1_735_689_600, 2_682_374_400));
-    }
-
-    #[test]
-    fn capacity_evicts_the_least_recently_used() {
-        let v = validator(ChainCacheConfig::new(2, Duration::from_secs(600)));
-        let [a, b, c] = ["institution.crt.pem", "other.crt.pem", "provider.crt.pem"].map(pki_der);
-        v.validate(&a, &[], at(T2026)).unwrap();
-        v.validate(&b, &[], at(T2026)).unwrap();
-        v.validate(&a, &[], at(T2026)).unwrap(); // a is now more recent than b
-        v.validate(&c, &[], at(T2026)).unwrap();
-        assert_eq!(v.cache.len(), 2);
-        assert!(v.cache.get(&cache_key(&a, &[]), T2026).is_some());
-        assert!(v.cache.get(&cache_key(&b, &[]), T2026).is_none());
-        assert!(v.cache.get(&cache_key(&c, &[]), T2026).is_some());
+        assert_eq!(v.cache.window(&key), Some((1_735_689_600, 2_682_374_400)));
     }
 
     #[test]
@@ -837,6 +693,23 @@ mod tests {
         let v = v.with_crls_pem(&crl).unwrap();
         assert_eq!(v.cache.len(), 0);
         assert_eq!(v.crl_deadline, Some(2_682_374_400));
+        v.validate(&pki_der("institution.crt.pem"), &[], at(T2026)).unwrap();
+        assert_eq!(v.cache.len(), 1);
+        let v = v.with_provider(crate::crypto::default_provider());
+        assert_eq!(v.cache.len(), 0);
+    }
+
+    #[test]
+    fn the_sha1_opt_in_and_the_provider_combine_in_either_order() {
+        let p = crate::crypto::default_provider();
+        let strict = p.chain_algorithms().len();
+        let sha1 = validator(ChainCacheConfig::default()).allow_legacy_sha1_chain_signatures().with_provider(p);
+        assert_eq!(sha1.algorithms.len(), strict + 1);
+        let sha1 = validator(ChainCacheConfig::default()).with_provider(p).allow_legacy_sha1_chain_signatures();
+        assert_eq!(sha1.algorithms.len(), strict + 1);
+        // Asking twice adds SHA-1 once.
+        assert_eq!(sha1.allow_legacy_sha1_chain_signatures().algorithms.len(), strict + 1);
+        assert_eq!(validator(ChainCacheConfig::default()).with_provider(p).algorithms.len(), strict);
     }
 
     fn assert_send_sync<T: Send + Sync>() {}

@@ -11,8 +11,9 @@
 //! ```
 //!
 //! [`Provider::handle`] does all of it. [`Pep::verify_and_authorize`]:
-//! 1. verifies the signature with the policy's [`VerificationPolicy`](crate::wss::VerificationPolicy)
-//!    and [`CertificateValidator`](crate::pki::CertificateValidator);
+//! 1. verifies the signature with the policy's [`Verifier`](crate::wss::Verifier): its
+//!    [`VerificationPolicy`](crate::wss::VerificationPolicy),
+//!    [`CertificateValidator`](crate::pki::CertificateValidator), crypto provider and clock;
 //! 2. reads the Verzoek from [`VerifiedEnvelope::body`](crate::wss::VerifiedEnvelope::body) —
 //!    the verified tree, no second parse — after finding the operation
 //!    (`{namespace}naam` of the Body's only child) in the policy's [`OperationSpec`]s;
@@ -36,7 +37,8 @@
 //!
 //! // Provider: the PEP's policy, an answer store, the provider's own signing identity.
 //! let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;
-//! let policy = PepPolicy::new(VerificationPolicy::dho_legacy_rsa_sha1(), CertificateValidator::new(anchors))
+//! let verifier = Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), CertificateValidator::new(anchors));
+//! let policy = PepPolicy::new(verifier)
 //!     .bindings(Bindings::from_file("testdata/bindings/test.bindings")?)
 //!     .operation(demo::operation());
 //! let identity = SigningIdentity::from_pem_files("testdata/pki/provider.key.pem", "testdata/pki/provider.crt.pem", None)?;

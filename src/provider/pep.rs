@@ -10,8 +10,8 @@ use crate::model::{
     SchemaVersion, Versie, Verzoek,
 };
 use crate::model::{Detail, ElementCursor};
-use crate::pki::{CertificateValidator, ValidatedCertificate};
-use crate::wss::{Clock, FaultCode, VerificationPolicy, Verifier, VerifyError};
+use crate::pki::ValidatedCertificate;
+use crate::wss::{FaultCode, Verifier, VerifyError};
 use crate::xml::{Document, XmlWriter};
 
 use super::binding::{describe, AuthorizationRule, Bindings, Decision};
@@ -87,14 +87,12 @@ impl OperationSpec {
     }
 }
 
-/// Everything a [`Pep`] enforces, as one value: trust anchors and certificate rules
-/// (a [`CertificateValidator`]), signature profiles and Timestamp rules (a
-/// [`VerificationPolicy`]), the operations with their Versies, the authorization rules
-/// (a [`Bindings`] table and/or callbacks), and how replies are written.
+/// Everything a [`Pep`] enforces, as one value: a configured [`Verifier`] (signature
+/// profiles and Timestamp rules, trust anchors and certificate rules, and the crypto
+/// provider and clock it verifies with), the operations with their Versies, the
+/// authorization rules (a [`Bindings`] table and/or callbacks), and how replies are written.
 pub struct PepPolicy {
-    verification: VerificationPolicy,
-    validator: CertificateValidator,
-    clock: Option<Arc<dyn Clock>>,
+    verifier: Verifier,
     enforcement: Enforcement,
 }
 
@@ -112,8 +110,7 @@ struct Enforcement {
 impl fmt::Debug for PepPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PepPolicy")
-            .field("verification", &self.verification)
-            .field("validator", &self.validator)
+            .field("verifier", &self.verifier)
             .field("rules", &self.enforcement.rules.len())
             .field("operations", &self.enforcement.operations.values().collect::<Vec<_>>())
             .field("afzender", &self.enforcement.afzender)
@@ -132,15 +129,16 @@ pub const DEFAULT_AFZENDER: &str = "DHO";
 pub const DEFAULT_OORSPRONG: &str = "DHO";
 
 impl PepPolicy {
-    /// A policy with these verification rules and trust anchors, no operation and no
-    /// authorization rule (so it refuses everything until configured). Replies come from
-    /// Afzender [`DEFAULT_AFZENDER`], Uitzonderingen from Oorsprong [`DEFAULT_OORSPRONG`],
-    /// Faults from faultactor [`DEFAULT_FAULT_ACTOR`].
-    pub fn new(verification: VerificationPolicy, validator: CertificateValidator) -> Self {
+    /// A policy that verifies with `verifier`, with no operation and no authorization rule
+    /// (so it refuses everything until configured). The verifier is used as it is: its
+    /// [`VerificationPolicy`](crate::wss::VerificationPolicy), trust anchors, crypto provider
+    /// ([`Verifier::with_provider`]; the docs recommend OpenSSL for an Internet-facing PEP) and
+    /// clock ([`Verifier::with_clock`]). Replies come from Afzender [`DEFAULT_AFZENDER`],
+    /// Uitzonderingen from Oorsprong [`DEFAULT_OORSPRONG`], Faults from faultactor
+    /// [`DEFAULT_FAULT_ACTOR`].
+    pub fn new(verifier: Verifier) -> Self {
         PepPolicy {
-            verification,
-            validator,
-            clock: None,
+            verifier,
             enforcement: Enforcement {
                 rules: Vec::new(),
                 operations: HashMap::new(),
@@ -192,12 +190,6 @@ impl PepPolicy {
     /// more than the WS-Security fault code. The [`Rejection`] always keeps the full error.
     pub fn expose_security_errors(mut self, yes: bool) -> Self {
         self.enforcement.expose_security_errors = yes;
-        self
-    }
-
-    /// Verifies with this clock (tests, replays).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
         self
     }
 }
@@ -419,13 +411,14 @@ impl fmt::Debug for Pep {
 }
 
 impl Pep {
-    /// The PEP for this policy.
+    /// The PEP for this policy; it verifies with the policy's [`Verifier`].
     pub fn new(policy: PepPolicy) -> Self {
-        let mut verifier = Verifier::new(policy.verification, policy.validator);
-        if let Some(c) = policy.clock {
-            verifier = verifier.with_clock(c);
-        }
-        Pep { verifier, enforcement: policy.enforcement }
+        Pep { verifier: policy.verifier, enforcement: policy.enforcement }
+    }
+
+    /// The verifier (its crypto provider, clock and policy).
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
     }
 
     /// The Oorsprong of the PEP's Uitzonderingen.

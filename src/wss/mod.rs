@@ -17,9 +17,7 @@ mod verifier;
 pub use error::{FaultCode, SignError, VerifyError};
 pub use profile::{SignatureProfile, TokenType};
 pub use signer::{Signer, TimestampOptions};
-pub use verifier::{
-    Clock, FixedClock, SystemClock, TimestampPolicy, VerificationPolicy, VerifiedEnvelope, VerifiedTimestamp, Verifier,
-};
+pub use verifier::{TimestampPolicy, VerificationPolicy, VerifiedEnvelope, VerifiedTimestamp, Verifier};
 
 /// BinarySecurityToken encoding type: base64.
 pub const BASE64_ENCODING: &str =

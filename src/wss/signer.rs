@@ -8,12 +8,14 @@
 //! Timestamp) are produced directly in canonical form for its namespace context.
 
 use std::io::Write as _;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 
-use crate::crypto::{default_provider, CryptoProvider, DigestAlgorithm};
+use crate::clock::{Clock, SystemClock};
+use crate::crypto::DigestAlgorithm;
 use crate::pki::SigningIdentity;
 use crate::xml::{
     apex_namespaces, prefixes_declared_outward, write_declaration, wss4j_inclusive_prefixes, ApexExtra, Document,
@@ -43,6 +45,12 @@ impl Default for TimestampOptions {
 
 /// Signs SOAP 1.1 envelopes with one identity and one profile. `Send + Sync`;
 /// build it once and share it.
+///
+/// All of its cryptography — the digests of the Body and Timestamp and the signature over
+/// SignedInfo — is done by the [`CryptoProvider`](crate::crypto::CryptoProvider) that loaded
+/// the identity's key ([`SigningIdentity::provider`]): choose the provider when loading the
+/// identity (e.g. [`SigningIdentity::from_pem_with_provider`]) or install a process default
+/// ([`install_default`](crate::crypto::install_default)).
 pub struct Signer {
     identity: SigningIdentity,
     profile: SignatureProfile,
@@ -50,7 +58,7 @@ pub struct Signer {
     token_b64: String,
     timestamp: Option<TimestampOptions>,
     limits: Limits,
-    provider: &'static dyn CryptoProvider,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Signer {
@@ -60,6 +68,7 @@ impl std::fmt::Debug for Signer {
             .field("profile", &self.profile)
             .field("token", &self.token)
             .field("timestamp", &self.timestamp)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -76,7 +85,7 @@ impl Signer {
             token_b64,
             timestamp: None,
             limits: Limits::default(),
-            provider: default_provider(),
+            clock: Arc::new(SystemClock),
         }
     }
 
@@ -90,16 +99,17 @@ impl Signer {
         self
     }
 
-    /// Adds a signed Timestamp to every message.
+    /// Adds a signed Timestamp to every message; its Created is the signer's clock's time
+    /// ([`with_clock`](Self::with_clock)).
     pub fn with_timestamp(mut self, options: TimestampOptions) -> Self {
         self.timestamp = Some(options);
         self
     }
 
-    /// Uses `provider` for the digests. The private-key operation is done by the provider the
-    /// identity was loaded with (e.g. [`SigningIdentity::from_pem_with_provider`]).
-    pub fn with_provider(mut self, provider: &'static dyn CryptoProvider) -> Self {
-        self.provider = provider;
+    /// Uses another clock for the Timestamp's Created (tests, a signing service with its own
+    /// time source); the default is [`SystemClock`].
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -121,19 +131,15 @@ impl Signer {
 
     /// Signs an unsigned SOAP 1.1 envelope and returns the signed bytes.
     pub fn sign_envelope(&self, envelope: &[u8]) -> Result<Vec<u8>, SignError> {
-        self.sign_envelope_at(envelope, SystemTime::now())
+        let doc = Document::parse_with(envelope, &self.limits)?;
+        self.sign_document(&doc, envelope.starts_with(BOM), self.clock.now())
     }
 
     /// [`sign_envelope`](Self::sign_envelope), taking ownership of the envelope so
     /// that it is parsed without a copy (large messages).
     pub fn sign_envelope_owned(&self, envelope: Vec<u8>) -> Result<Vec<u8>, SignError> {
         let bom = envelope.starts_with(BOM);
-        self.sign_document(&Document::parse_owned(envelope, &self.limits)?, bom, SystemTime::now())
-    }
-
-    /// [`sign_envelope`](Self::sign_envelope) with the Timestamp's Created time given.
-    pub fn sign_envelope_at(&self, envelope: &[u8], now: SystemTime) -> Result<Vec<u8>, SignError> {
-        self.sign_document(&Document::parse_with(envelope, &self.limits)?, envelope.starts_with(BOM), now)
+        self.sign_document(&Document::parse_owned(envelope, &self.limits)?, bom, self.clock.now())
     }
 
     fn sign_document(&self, doc: &Document, bom: bool, now: SystemTime) -> Result<Vec<u8>, SignError> {
@@ -186,7 +192,7 @@ impl Signer {
         }
         let body_list = body_prefixes.join(" ");
         let body_c14n = ExcC14n::new().with_prefix_list(&body_list)?;
-        let mut digest = self.provider.new_digest(self.profile.digest());
+        let mut digest = self.identity.provider().new_digest(self.profile.digest());
         match &body_addition {
             None => body_c14n.canonicalize_to(body, &mut digest)?,
             Some((prefix, declare)) => {
@@ -259,7 +265,7 @@ impl Signer {
             }
             list.retain(|p| p != "wsu" && p != "#default");
             let list = list.join(" ");
-            let mut d = self.provider.new_digest(self.profile.digest());
+            let mut d = self.identity.provider().new_digest(self.profile.digest());
             d.write_all(&header.canonical_timestamp(&scope, &list)?)
                 .map_err(|e| SignError::Token { detail: e.to_string() })?;
             let digest = d.finalize();

@@ -26,7 +26,8 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use subtle::ConstantTimeEq;
 
-use crate::crypto::{default_provider, CryptoProvider, DigestAlgorithm, SignatureAlgorithm};
+use crate::clock::{Clock, SystemClock};
+use crate::crypto::{CryptoProvider, DigestAlgorithm, SignatureAlgorithm};
 use crate::pki::{CertificateValidator, TrustError, ValidatedCertificate};
 use crate::xml::{Document, Element, ExcC14n, Limits, Node, NodeId, EXC_C14N, XML_NS};
 
@@ -37,32 +38,6 @@ use crate::soap::{envelope_parts, DS_NS, EC_NS, SOAP11_NS, WSSE_NS, WSU_NS};
 
 /// The SOAP 1.1 actor that addresses every node, this one included.
 const ACTOR_NEXT: &str = "http://schemas.xmlsoap.org/soap/actor/next";
-
-/// The time source of the verifier (injected so tests and replays are exact).
-pub trait Clock: Send + Sync + std::fmt::Debug {
-    /// The current time.
-    fn now(&self) -> SystemTime;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
-    }
-}
-
-/// A clock stopped at one instant.
-#[derive(Debug, Clone, Copy)]
-pub struct FixedClock(pub SystemTime);
-
-impl Clock for FixedClock {
-    fn now(&self) -> SystemTime {
-        self.0
-    }
-}
 
 /// Timestamp rules, with WSS4J's defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -309,11 +284,18 @@ impl VerifiedEnvelope {
 
 /// Verifies signed envelopes against one policy and one set of trust anchors.
 /// `Send + Sync`; build it once and share it.
+///
+/// # Crypto provider
+///
+/// A verifier and its [`CertificateValidator`] always use one [`CryptoProvider`]: the
+/// message's digests and signature and the certificate chain are verified by the same one.
+/// [`Verifier::new`] takes the validator's ([`CertificateValidator::new`] takes the process
+/// default); [`Verifier::with_provider`] changes both. [`provider`](Self::provider) says which.
 #[derive(Debug)]
 pub struct Verifier {
     policy: VerificationPolicy,
+    /// Also the provider of the verifier (see [`Verifier::provider`]).
     validator: CertificateValidator,
-    provider: &'static dyn CryptoProvider,
     clock: Arc<dyn Clock>,
 }
 
@@ -333,22 +315,35 @@ enum Target {
 }
 
 impl Verifier {
-    /// A verifier with the system clock and the default crypto provider.
+    /// A verifier with the system clock and the `validator`'s crypto provider (see
+    /// [Crypto provider](#crypto-provider)).
     pub fn new(policy: VerificationPolicy, validator: CertificateValidator) -> Self {
-        Verifier { policy, validator, provider: default_provider(), clock: Arc::new(SystemClock) }
+        Verifier { policy, validator, clock: Arc::new(SystemClock) }
     }
 
-    /// Uses `provider` for digests and the signature check. Certificate chains are checked
-    /// with the algorithms the [`CertificateValidator`] was built with.
+    /// Uses `provider` for everything: the digests, the signature check, and the certificate
+    /// chain (the validator is switched to it too, with
+    /// [`CertificateValidator::with_provider`], which empties its chain cache).
     pub fn with_provider(mut self, provider: &'static dyn CryptoProvider) -> Self {
-        self.provider = provider;
+        self.validator = self.validator.with_provider(provider);
         self
     }
 
-    /// Uses another clock (tests, replays of archived messages).
+    /// The crypto provider that verifies messages and chains.
+    pub fn provider(&self) -> &'static dyn CryptoProvider {
+        self.validator.provider()
+    }
+
+    /// Uses another clock (tests, replays of archived messages) for the certificate's validity
+    /// and the Timestamp rules; the default is [`SystemClock`].
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
+    }
+
+    /// The clock the verifier reads.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     /// The policy.
@@ -582,13 +577,13 @@ impl Verifier {
         let sv_text = plain_text(signature_value, "ds:SignatureValue")?;
         let sv = decode_b64(&sv_text).map_err(|_| VerifyError::BadBase64 { element: "ds:SignatureValue" })?;
         let si_bytes = ExcC14n::new().with_prefix_list(&si_prefixes)?.canonicalize(signed_info)?;
-        self.provider
+        self.provider()
             .verify_signature(algorithm, signer.spki_der(), &si_bytes, &sv)
             .map_err(VerifyError::BadSignature)?;
         let mut body_c14n = ExcC14n::new();
         for (r, kind) in references.iter().zip(&covered) {
             let c14n = ExcC14n::new().with_prefix_list(&r.prefix_list)?;
-            let mut digest = self.provider.new_digest(r.digest_alg);
+            let mut digest = self.provider().new_digest(r.digest_alg);
             c14n.canonicalize_to(r.target, &mut digest)?;
             let computed = digest.finalize();
             if !bool::from(computed.ct_eq(&r.digest_value)) {

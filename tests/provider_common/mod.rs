@@ -70,7 +70,8 @@ pub fn legacy_operation() -> OperationSpec {
 /// The test policy without bindings: DHO profile and SHA-256, test CA, the demo
 /// operation, a write operation and a generiek-01.02 operation.
 pub fn base_policy() -> PepPolicy {
-    PepPolicy::new(VerificationPolicy::dho_legacy_rsa_sha1().also_accept(SignatureProfile::rsa_sha256()), validator())
+    let verification = VerificationPolicy::dho_legacy_rsa_sha1().also_accept(SignatureProfile::rsa_sha256());
+    PepPolicy::new(Verifier::new(verification, validator()))
         .operation(demo::operation())
         .operation(write_operation())
         .operation(legacy_operation())
