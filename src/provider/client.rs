@@ -5,7 +5,7 @@ use crate::model::{Afzender, Envelope, Fault, ModelError, Operatie, Referte, Rep
 use crate::pki::ValidatedCertificate;
 use crate::wss::{Verifier, VerifyError};
 
-use super::binding::CertificateSelector;
+use crate::pki::CertificateSelector;
 
 /// Whether a reply without a signature is accepted when it is a Fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,8 +88,8 @@ pub enum ReplyError {
 /// accept exactly one certificate (and update the pin with each renewal).
 ///
 /// ```
-/// use dho_wss::provider::{CertificateSelector, ReplyVerifier};
-/// use dho_wss::pki::{CertificateValidator, TrustAnchors};
+/// use dho_wss::provider::ReplyVerifier;
+/// use dho_wss::pki::{CertificateSelector, CertificateValidator, TrustAnchors};
 /// use dho_wss::wss::{VerificationPolicy, Verifier};
 ///
 /// let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;

@@ -26,9 +26,9 @@
 //! ```
 //! use dho_wss::pki::SigningIdentity;
 //! use dho_wss::provider::{
-//!     demo, Bindings, CertificateSelector, MemoryStore, Pep, PepPolicy, Provider, Reply, ReplyVerifier,
+//!     demo, Bindings, MemoryStore, Pep, PepPolicy, Provider, Reply, ReplyVerifier,
 //! };
-//! use dho_wss::pki::{CertificateValidator, TrustAnchors};
+//! use dho_wss::pki::{CertificateSelector, CertificateValidator, TrustAnchors};
 //! use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 //! # let signed_request = Signer::new(
 //! #     SigningIdentity::from_pem_files("testdata/pki/institution.key.pem", "testdata/pki/institution.chain.pem", None)?,
@@ -130,7 +130,7 @@
 //! # Client side
 //!
 //! [`ReplyVerifier`] verifies a reply against the provider's trust anchors **and** the
-//! provider's certificate, which it is built with (a [`CertificateSelector`]: DN, CN or SHA-256
+//! provider's certificate, which it is built with (a [`CertificateSelector`](crate::pki::CertificateSelector): DN, CN or SHA-256
 //! fingerprint), and returns a typed [`Reply`]. A reply signed by any other certificate under
 //! the anchors — another institution's, from the same CA — is [`ReplyError::UnexpectedSigner`]
 //! (attack catalogue F2). Unsigned Faults are rejected unless [`UnsignedFaults::Accept`] is chosen.
@@ -147,7 +147,7 @@ mod sqlite;
 pub mod store;
 
 pub use binding::{
-    normalized, AuthorizationRule, BindingError, BindingErrorKind, Bindings, CertificateSelector, Decision,
+    normalized, AuthorizationRule, BindingError, BindingErrorKind, Bindings, Decision,
     SubjectSerialNumberRule, MAX_BINDING_FILE_BYTES, MAX_BINDING_LINE_BYTES,
 };
 pub use client::{resend, resend_vragen, Reply, ReplyError, ReplyVerifier, UnsignedFaults};

@@ -10,10 +10,9 @@ use dho_wss::model::{
     SchemaVersion, Uitkomst, Uitzondering, Versie, Verzoek, Vraag,
 };
 use dho_wss::pki::SigningIdentity;
-use dho_wss::pki::{CertificateValidator, TrustAnchors, ValidatedCertificate};
+use dho_wss::pki::{CertificateSelector, CertificateValidator, TrustAnchors, ValidatedCertificate};
 use dho_wss::provider::{
-    demo, AuthorizedVerzoek, Bindings, CertificateSelector, HandlerError, OperationSpec, Pep, PepPolicy, Reply,
-    ReplyVerifier, VraagHandler,
+    demo, AuthorizedVerzoek, Bindings, HandlerError, OperationSpec, Pep, PepPolicy, Reply, ReplyVerifier, VraagHandler,
 };
 use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 
