@@ -12,18 +12,6 @@ pub const MAX_BINDING_FILE_BYTES: usize = 1 << 20;
 /// Longest line of a binding file, in bytes.
 pub const MAX_BINDING_LINE_BYTES: usize = 4096;
 
-/// The 6-digit form of an Instellingsnummer (`1234` → `001234`): the form bindings compare
-/// and the answer store keys on, so that `1234` and `001234` are one institution.
-pub fn normalized(nummer: &Instellingsnummer) -> Instellingsnummer {
-    let s = nummer.as_str();
-    if s.len() >= 6 {
-        return nummer.clone();
-    }
-    let padded = format!("{s:0>6}");
-    // Zero-padding 1..5 digits to 6 digits keeps a valid Instellingsnummer.
-    Instellingsnummer::new(&padded).unwrap_or_else(|_| nummer.clone())
-}
-
 /// What an [`AuthorizationRule`] says about one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
@@ -43,7 +31,7 @@ pub enum Decision {
 /// `Fn(&ValidatedCertificate, &Instellingsnummer, &Operatie) -> Decision + Send + Sync`.
 pub trait AuthorizationRule: Send + Sync {
     /// Decides for the verified `signer`, the message's Afzender `instellingsnummer`
-    /// (as the message writes it; see [`normalized`]) and the `operatie`.
+    /// (as the message writes it; see [`Instellingsnummer::normalized`]) and the `operatie`.
     fn decide(
         &self,
         signer: &ValidatedCertificate,
@@ -76,8 +64,8 @@ pub struct SubjectSerialNumberRule;
 
 impl AuthorizationRule for SubjectSerialNumberRule {
     fn decide(&self, signer: &ValidatedCertificate, nummer: &Instellingsnummer, _: &Operatie) -> Decision {
-        let wanted = normalized(nummer);
-        let is_wanted = |s: &str| Instellingsnummer::new(s).is_ok_and(|n| normalized(&n) == wanted);
+        let wanted = nummer.normalized();
+        let is_wanted = |s: &str| Instellingsnummer::new(s).is_ok_and(|n| n.normalized() == wanted);
         let info = signer.info();
         match info.subject_serial_number() {
             Some(s) if is_wanted(s) => Decision::Allow,
@@ -125,7 +113,7 @@ impl Bindings {
     /// Adds the numbers `nummers` to the certificate `selector` (merged with an existing
     /// entry for the same selector).
     pub fn bind(mut self, selector: CertificateSelector, nummers: impl IntoIterator<Item = Instellingsnummer>) -> Self {
-        let nummers = nummers.into_iter().map(|n| normalized(&n));
+        let nummers = nummers.into_iter().map(|n| n.normalized());
         match self.entries.iter_mut().find(|e| e.selector == selector) {
             Some(e) => e.nummers.extend(nummers),
             None => self.entries.push(Entry { selector, nummers: nummers.collect(), line: 0 }),
@@ -206,7 +194,7 @@ impl Bindings {
 impl AuthorizationRule for Bindings {
     fn decide(&self, signer: &ValidatedCertificate, nummer: &Instellingsnummer, _: &Operatie) -> Decision {
         let mut matched = false;
-        let wanted = normalized(nummer);
+        let wanted = nummer.normalized();
         for e in self.entries.iter().filter(|e| e.selector.matches(signer)) {
             if e.nummers.contains(&wanted) {
                 return Decision::Allow;
@@ -264,7 +252,7 @@ fn parse_line(l: &str) -> Result<(CertificateSelector, BTreeSet<Instellingsnumme
         let n = n.trim();
         let nummer =
             Instellingsnummer::new(n).map_err(|_| BindingErrorKind::BadInstellingsnummer { found: snippet(n) })?;
-        nummers.insert(normalized(&nummer));
+        nummers.insert(nummer.normalized());
     }
     Ok((selector, nummers))
 }

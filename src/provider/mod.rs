@@ -147,7 +147,7 @@ mod sqlite;
 pub mod store;
 
 pub use binding::{
-    normalized, AuthorizationRule, BindingError, BindingErrorKind, Bindings, Decision,
+    AuthorizationRule, BindingError, BindingErrorKind, Bindings, Decision,
     SubjectSerialNumberRule, MAX_BINDING_FILE_BYTES, MAX_BINDING_LINE_BYTES,
 };
 pub use client::{resend, resend_vragen, Reply, ReplyError, ReplyVerifier, UnsignedFaults};

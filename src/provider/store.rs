@@ -38,8 +38,6 @@ use crate::model::{
 use crate::pki::ValidatedCertificate;
 use crate::xml::{Document, XmlWriter};
 
-use super::binding::normalized;
-
 /// How long a store waits by default for another caller's claim on the same key.
 pub const DEFAULT_CLAIM_WAIT: Duration = Duration::from_secs(30);
 
@@ -54,7 +52,7 @@ impl AnswerKey {
     /// The key for `referte` of `instellingsnummer` (normalized to 6 digits, so `1234`
     /// and `001234` share their answers).
     pub fn new(instellingsnummer: &Instellingsnummer, referte: Referte) -> Self {
-        AnswerKey { instellingsnummer: normalized(instellingsnummer), referte }
+        AnswerKey { instellingsnummer: instellingsnummer.normalized(), referte }
     }
     /// The Instellingsnummer, 6-digit form.
     pub fn instellingsnummer(&self) -> &Instellingsnummer {
