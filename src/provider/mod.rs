@@ -147,14 +147,14 @@ mod sqlite;
 pub mod store;
 
 pub use binding::{
-    AuthorizationRule, BindingError, BindingErrorKind, Bindings, Decision,
-    SubjectSerialNumberRule, MAX_BINDING_FILE_BYTES, MAX_BINDING_LINE_BYTES,
+    AuthorizationRule, BindingError, BindingErrorKind, Bindings, Decision, SubjectSerialNumberRule,
+    MAX_BINDING_FILE_BYTES, MAX_BINDING_LINE_BYTES,
 };
 pub use client::{resend, resend_vragen, Reply, ReplyError, ReplyVerifier, UnsignedFaults};
 pub use codes::{Code, Level};
 pub use pep::{
-    soap_fault_code, AuthorizedVerzoek, OperationSpec, Pep, PepPolicy, Rejection, Unauthorized, DEFAULT_AFZENDER,
-    DEFAULT_FAULT_ACTOR, DEFAULT_OORSPRONG,
+    AuthorizedVerzoek, OperationSpec, Pep, PepPolicy, Rejection, Unauthorized, DEFAULT_AFZENDER, DEFAULT_FAULT_ACTOR,
+    DEFAULT_OORSPRONG,
 };
 pub use service::{Answered, HandlerError, Outcome, ProcessingError, Provider, Response, VraagHandler};
 #[cfg(feature = "sqlite")]

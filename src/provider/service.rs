@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::model::{Antwoord, Envelope, FaultCode as SoapFaultCode, ModelError, Referte, Repliek, Uitkomst, Vraag};
+use crate::model::{Antwoord, Envelope, FaultCode, ModelError, Referte, Repliek, Uitkomst, Vraag};
 use crate::wss::{SignError, Signer};
 use crate::xml::WriteError;
 
@@ -312,7 +312,7 @@ impl<S: AnswerStore> Provider<S> {
 
     fn server_fault(&self, error: ProcessingError) -> Response {
         let fault = self.pep.fault(
-            SoapFaultCode::server(),
+            FaultCode::server(),
             "Internal error",
             "The service could not process the message; it may be resent",
             "Server",
@@ -344,7 +344,7 @@ mod tests {
     #[test]
     fn fallback_fault_is_a_valid_server_fault() {
         match Envelope::from_envelope_bytes(FALLBACK_FAULT) {
-            Ok(Envelope::Fault(f)) => assert_eq!(f.faultcode(), &SoapFaultCode::server()),
+            Ok(Envelope::Fault(f)) => assert_eq!(f.faultcode(), &FaultCode::server()),
             other => panic!("{other:?}"),
         }
     }
