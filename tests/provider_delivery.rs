@@ -14,8 +14,8 @@ use dho_wss::model::{
 };
 use dho_wss::provider::store::{decode_uitkomst, encode_uitkomst};
 use dho_wss::provider::{
-    resend, resend_vragen, AnswerKey, AnswerStore, AuthorizedVerzoek, Claim, Code, Fingerprint, HandlerError,
-    MemoryStore, Outcome, Pep, ProcessingError, Provider, Requester, StoreError, StoredAnswer, VraagHandler,
+    AnswerKey, AnswerStore, AuthorizedVerzoek, Claim, Code, Fingerprint, HandlerError, MemoryStore, Outcome, Pep,
+    ProcessingError, Provider, Requester, StoreError, StoredAnswer, VraagHandler,
 };
 
 use provider_common::*;
@@ -43,7 +43,7 @@ fn key(nummer: &str, referte: &Referte) -> AnswerKey {
 }
 
 fn resigned(original: &(dho_wss::model::Operatie, dho_wss::model::Verzoek)) -> Vec<u8> {
-    let again = (original.0.clone(), resend(&original.1).expect("resend"));
+    let again = (original.0.clone(), original.1.resend());
     assert_ne!(again.1.afzender().referte(), original.1.afzender().referte());
     signed("institution", &again)
 }
@@ -200,7 +200,7 @@ fn object_id(repliek: &Repliek, referte: &Referte) -> String {
 
 /// `original` resent (new message, same Vragen) and signed by `who`.
 fn resigned_by(who: &str, original: &(dho_wss::model::Operatie, dho_wss::model::Verzoek)) -> Vec<u8> {
-    signed(who, &(original.0.clone(), resend(&original.1).expect("resend")))
+    signed(who, &(original.0.clone(), original.1.resend()))
 }
 
 /// Handles `bytes`, which must be refused for `referte` with exactly [`Code::ReferteReused`],
@@ -233,7 +233,7 @@ fn resend_by_the_same_signer_and_context_gets_the_stored_answer<S: AnswerStore>(
     let request = write_verzoek_from(full_afzender().build().expect("afzender"), &[(&r, inschrijving("a"))]);
     let first = answer(&p, &h, &signed("institution-app2", &request));
     assert_eq!(h.calls(), 1);
-    // resend() keeps OrganisatieEenheid, Hoedanigheid and Gebruiker.
+    // Verzoek::resend keeps OrganisatieEenheid, Hoedanigheid and Gebruiker.
     let again = answer(&p, &h, &resigned_by("institution-app2", &request));
     assert_eq!(h.calls(), 1, "the work must not run again");
     assert_eq!(again.antwoord(&r), first.antwoord(&r));
@@ -631,7 +631,7 @@ mod sqlite_store {
 fn resend_vragen_keeps_only_the_chosen_vragen() {
     let (r1, r2) = (Referte::generate(), Referte::generate());
     let original = write_verzoek("001234", &[(&r1, inschrijving("a")), (&r2, inschrijving("b"))]).1;
-    let again = resend_vragen(&original, |v| v.referte() == &r2).expect("resend");
+    let again = original.resend_vragen(|v| v.referte() == &r2).expect("resend");
     assert_eq!(again.vragen().len(), 1);
     assert_eq!(again.vragen()[0], original.vragen()[1]);
     assert_ne!(again.afzender().referte(), original.afzender().referte());
@@ -639,5 +639,5 @@ fn resend_vragen_keeps_only_the_chosen_vragen() {
     assert_eq!(again.afzender().hoedanigheid(), original.afzender().hoedanigheid());
     assert_eq!(again.context().naam(), original.context().naam());
     assert_eq!(again.context().versie(), original.context().versie());
-    assert!(resend_vragen(&original, |_| false).is_err(), "a Verzoek needs a Vraag");
+    assert!(original.resend_vragen(|_| false).is_err(), "a Verzoek needs a Vraag");
 }

@@ -238,6 +238,11 @@ impl Afzender {
         &self.referte
     }
 
+    /// This Afzender with another Referte (a resent Verzoek is a new message).
+    pub(super) fn with_referte(self, referte: Referte) -> Self {
+        Afzender { referte, ..self }
+    }
+
     pub(crate) fn write(&self, w: &mut XmlWriter) -> Result<(), WriteError> {
         self.adres.write(w, "Afzender", Some(&self.referte))
     }

@@ -91,6 +91,34 @@ impl Verzoek {
         self.vragen.iter().find(|v| &v.referte == referte)
     }
 
+    /// A new message that resends every Vraag with its original Referte and Inhoud, for
+    /// guaranteed delivery (a resent Vraag Referte gets the stored answer): a new Afzender
+    /// Referte and a new Tijdstip (now); Naam, Versie, schema version, Bericht Type, the rest
+    /// of the Afzender, the Ontvanger and the Annotaties unchanged. Sign it afresh.
+    pub fn resend(&self) -> Verzoek {
+        self.resent(self.vragen.clone())
+    }
+
+    /// Like [`resend`](Self::resend), with only the Vragen for which `keep` is true (for
+    /// example those whose Antwoord never arrived), in their order. Fails with
+    /// [`ModelError::NoVragen`] when it keeps none.
+    pub fn resend_vragen(&self, mut keep: impl FnMut(&Vraag) -> bool) -> Result<Verzoek, ModelError> {
+        let vragen: Vec<Vraag> = self.vragen.iter().filter(|v| keep(v)).cloned().collect();
+        if vragen.is_empty() {
+            return Err(ModelError::NoVragen);
+        }
+        Ok(self.resent(vragen))
+    }
+
+    /// This message with `vragen` (a non-empty subset of its own, so every rule still holds),
+    /// a new Afzender Referte and Tijdstip.
+    fn resent(&self, vragen: Vec<Vraag>) -> Verzoek {
+        let mut context = self.context.clone();
+        let afzender = context.bericht.afzender.with_referte(Referte::generate_for(self.version));
+        context.bericht = Bericht { tijdstip: Tijdstip::now(), afzender, ..context.bericht };
+        Verzoek { version: self.version, context, vragen }
+    }
+
     /// Starts the Repliek to this Verzoek: same Naam and Versie and schema version,
     /// Type ANTWOORD, `afzender` as Afzender (give it a new Referte; [`Afzender::builder`]
     /// does by default), Ontvanger = this Verzoek's Afzender with its Referte.

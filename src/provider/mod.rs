@@ -134,7 +134,8 @@
 //! fingerprint), and returns a typed [`Reply`]. A reply signed by any other certificate under
 //! the anchors — another institution's, from the same CA — is [`ReplyError::UnexpectedSigner`]
 //! (attack catalogue F2). Unsigned Faults are rejected unless [`UnsignedFaults::Accept`] is chosen.
-//! [`resend`] builds the new Verzoek that resends Vragen with their original Refertes.
+//! [`Verzoek::resend`](crate::model::Verzoek::resend) builds the new Verzoek that resends Vragen with
+//! their original Refertes.
 
 mod binding;
 pub mod client;
@@ -150,7 +151,7 @@ pub use binding::{
     AuthorizationRule, BindingError, BindingErrorKind, Bindings, Decision, SubjectSerialNumberRule,
     MAX_BINDING_FILE_BYTES, MAX_BINDING_LINE_BYTES,
 };
-pub use client::{resend, resend_vragen, Reply, ReplyError, ReplyVerifier, UnsignedFaults};
+pub use client::{Reply, ReplyError, ReplyVerifier, UnsignedFaults};
 pub use codes::{Code, Level};
 pub use pep::{
     AuthorizedVerzoek, OperationSpec, Pep, PepPolicy, Rejection, Unauthorized, DEFAULT_AFZENDER, DEFAULT_FAULT_ACTOR,
