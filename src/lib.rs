@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod crypto;
+pub mod institution;
 pub mod model;
 pub mod pki;
 pub mod provider;

@@ -1,5 +1,5 @@
 //! The provider side: the Policy Enforcement Point (PEP), guaranteed delivery, signed
-//! replies — and the institution's side of those replies.
+//! replies. The institution's side of those replies is [`institution`](crate::institution).
 //!
 //! # Flow
 //!
@@ -26,8 +26,9 @@
 //! ```
 //! use dho_wss::pki::SigningIdentity;
 //! use dho_wss::provider::{
-//!     demo, Bindings, MemoryStore, Pep, PepPolicy, Provider, Reply, ReplyVerifier,
+//!     demo, Bindings, MemoryStore, Pep, PepPolicy, Provider,
 //! };
+//! use dho_wss::institution::{Reply, ReplyVerifier};
 //! use dho_wss::pki::{CertificateSelector, CertificateValidator, TrustAnchors};
 //! use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 //! # let signed_request = Signer::new(
@@ -126,19 +127,8 @@
 //! process; `SqliteStore` (feature `sqlite`, on by default) in a file, safe across
 //! processes and restarts. Concurrent resends of one Referte run the handler once: the
 //! first claims, the others wait and then read the stored answer.
-//!
-//! # Client side
-//!
-//! [`ReplyVerifier`] verifies a reply against the provider's trust anchors **and** the
-//! provider's certificate, which it is built with (a [`CertificateSelector`](crate::pki::CertificateSelector): DN, CN or SHA-256
-//! fingerprint), and returns a typed [`Reply`]. A reply signed by any other certificate under
-//! the anchors — another institution's, from the same CA — is [`ReplyError::UnexpectedSigner`]
-//! (attack catalogue F2). Unsigned Faults are rejected unless [`UnsignedFaults::Accept`] is chosen.
-//! [`Verzoek::resend`](crate::model::Verzoek::resend) builds the new Verzoek that resends Vragen with
-//! their original Refertes.
 
 mod binding;
-pub mod client;
 mod codes;
 pub mod demo;
 mod pep;
@@ -151,7 +141,6 @@ pub use binding::{
     AuthorizationRule, BindingError, BindingErrorKind, Bindings, Decision, SubjectSerialNumberRule,
     MAX_BINDING_FILE_BYTES, MAX_BINDING_LINE_BYTES,
 };
-pub use client::{Reply, ReplyError, ReplyVerifier, UnsignedFaults};
 pub use codes::{Code, Level};
 pub use pep::{
     AuthorizedVerzoek, OperationSpec, Pep, PepPolicy, Rejection, Unauthorized, DEFAULT_AFZENDER, DEFAULT_FAULT_ACTOR,

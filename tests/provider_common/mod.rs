@@ -5,15 +5,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
 
+use dho_wss::institution::{Reply, ReplyVerifier};
 use dho_wss::model::{
     Afzender, Envelope, FaultCode, Inhoud, Instellingsnummer, ObjectId, Ontvanger, Operatie, Referte, Repliek,
     SchemaVersion, Uitkomst, Uitzondering, Versie, Verzoek, Vraag,
 };
 use dho_wss::pki::SigningIdentity;
 use dho_wss::pki::{CertificateSelector, CertificateValidator, TrustAnchors, ValidatedCertificate};
-use dho_wss::provider::{
-    demo, AuthorizedVerzoek, Bindings, HandlerError, OperationSpec, Pep, PepPolicy, Reply, ReplyVerifier, VraagHandler,
-};
+use dho_wss::provider::{demo, AuthorizedVerzoek, Bindings, HandlerError, OperationSpec, Pep, PepPolicy, VraagHandler};
 use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 
 pub const WRITE_NS: &str = "http://registreerinschrijving-01_00.dho.test";

@@ -1,11 +1,8 @@
-//! The institution side of a reply: verify the provider's signed Repliek or Fault,
-//! and correlate it with the Verzoek.
+//! Verify the provider's signed Repliek or Fault and correlate it with the Verzoek.
 
 use crate::model::{Envelope, Fault, ModelError, Operatie, Repliek, SchemaVersion, Verzoek};
-use crate::pki::ValidatedCertificate;
+use crate::pki::{CertificateSelector, ValidatedCertificate};
 use crate::wss::{Verifier, VerifyError};
-
-use crate::pki::CertificateSelector;
 
 /// Whether a reply without a signature is accepted when it is a Fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,7 +85,7 @@ pub enum ReplyError {
 /// accept exactly one certificate (and update the pin with each renewal).
 ///
 /// ```
-/// use dho_wss::provider::ReplyVerifier;
+/// use dho_wss::institution::ReplyVerifier;
 /// use dho_wss::pki::{CertificateSelector, CertificateValidator, TrustAnchors};
 /// use dho_wss::wss::{VerificationPolicy, Verifier};
 ///
@@ -207,7 +204,7 @@ impl ReplyVerifier {
 }
 
 /// Checks that `repliek` answers `verzoek` (see [`ReplyVerifier::read_for`]).
-pub fn check_answers(verzoek: &Verzoek, repliek: &Repliek) -> Result<(), ReplyError> {
+fn check_answers(verzoek: &Verzoek, repliek: &Repliek) -> Result<(), ReplyError> {
     let mismatch = |detail: String| Err(ReplyError::Mismatch { detail });
     let sent = verzoek.afzender().referte();
     match repliek.context().bericht().ontvanger().and_then(|o| o.referte()) {
