@@ -9,7 +9,7 @@ use dho_wss::model::{Instellingsnummer, Operatie};
 use dho_wss::pki::SigningIdentity;
 use dho_wss::pki::{CertificateSelector, TrustError};
 use dho_wss::provider::{
-    demo, AuthorizationRule, BindingError, BindingErrorKind, Bindings, Decision, Rejection, SubjectSerialNumberRule,
+    AuthorizationRule, BindingError, BindingErrorKind, Bindings, Decision, Rejection, SubjectSerialNumberRule,
     MAX_BINDING_FILE_BYTES, MAX_BINDING_LINE_BYTES,
 };
 use dho_wss::wss::{SignatureProfile, Signer, TokenType, VerifyError};

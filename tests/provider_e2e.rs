@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use dho_wss::institution::Reply;
 use dho_wss::model::{Envelope, SchemaVersion};
-use dho_wss::provider::{demo, Code, MemoryStore, Outcome, Provider, Rejection, Response};
+use dho_wss::provider::{Code, MemoryStore, Outcome, Provider, Rejection, Response};
 use dho_wss::wss::VerifyError;
 
 use provider_common::*;

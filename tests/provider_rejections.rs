@@ -11,7 +11,7 @@ use dho_wss::model::{
 };
 use dho_wss::pki::{CertificateSelector, ValidatedCertificate};
 use dho_wss::provider::{
-    demo, AuthorizedVerzoek, Code, Decision, MemoryStore, Outcome, Pep, PepPolicy, Provider, Rejection, Response,
+    AuthorizedVerzoek, Code, Decision, MemoryStore, Outcome, Pep, PepPolicy, Provider, Rejection, Response,
     SubjectSerialNumberRule,
 };
 use dho_wss::wss::{VerificationPolicy, Verifier, VerifyError};

@@ -24,28 +24,38 @@
 //! Only the PEP makes an [`AuthorizedVerzoek`].
 //!
 //! ```
-//! use dho_wss::pki::SigningIdentity;
-//! use dho_wss::provider::{
-//!     demo, Bindings, MemoryStore, Pep, PepPolicy, Provider,
-//! };
 //! use dho_wss::institution::{Reply, ReplyVerifier};
-//! use dho_wss::pki::{CertificateSelector, CertificateValidator, TrustAnchors};
+//! use dho_wss::model::{Uitkomst, Versie, Vraag};
+//! use dho_wss::pki::{CertificateSelector, CertificateValidator, SigningIdentity, TrustAnchors};
+//! use dho_wss::provider::{
+//!     AuthorizedVerzoek, Bindings, HandlerError, MemoryStore, OperationSpec, Pep, PepPolicy, Provider, VraagHandler,
+//! };
 //! use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 //! # let signed_request = Signer::new(
 //! #     SigningIdentity::from_pem_files("testdata/pki/institution.key.pem", "testdata/pki/institution.chain.pem", None)?,
 //! #     SignatureProfile::dho_legacy_rsa_sha1(),
 //! # ).sign_envelope(&std::fs::read("tests/interop/samples/geef-historiek-inschrijving.xml")?)?;
 //!
+//! // The service's own work, per Vraag (here: echo the Inhoud).
+//! struct Echo;
+//! impl VraagHandler for Echo {
+//!     fn answer(&self, _: &AuthorizedVerzoek, vraag: &Vraag) -> Result<Uitkomst, HandlerError> {
+//!         Ok(Uitkomst::ok(vraag.inhoud().clone()))
+//!     }
+//! }
+//!
 //! // Provider: the PEP's policy, an answer store, the provider's own signing identity.
 //! let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;
 //! let verifier = Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), CertificateValidator::new(anchors));
+//! let namespace = "http://webservice.geefhistoriekinschrijvingdienst-02_01.onderwijs.vlaanderen.be";
+//! let operation = OperationSpec::new(namespace, "GeefHistoriekInschrijving").versie(Versie::new("02.01.0000")?).read_only();
 //! let policy = PepPolicy::new(verifier)
 //!     .bindings(Bindings::from_file("testdata/bindings/test.bindings")?)
-//!     .operation(demo::operation());
+//!     .operation(operation);
 //! let identity = SigningIdentity::from_pem_files("testdata/pki/provider.key.pem", "testdata/pki/provider.crt.pem", None)?;
 //! let provider = Provider::new(Pep::new(policy), MemoryStore::new())
 //!     .with_reply_signer(Signer::new(identity, SignatureProfile::dho_legacy_rsa_sha1()));
-//! let response = provider.handle(&signed_request, &demo::DemoHandler); // a signed Repliek or Fault
+//! let response = provider.handle(&signed_request, &Echo); // a signed Repliek or Fault
 //!
 //! // Institution: verify the reply against the provider's trust anchors and its pinned certificate.
 //! let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;
@@ -130,7 +140,6 @@
 
 mod binding;
 mod codes;
-pub mod demo;
 mod pep;
 mod service;
 #[cfg(feature = "sqlite")]

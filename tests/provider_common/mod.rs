@@ -12,8 +12,12 @@ use dho_wss::model::{
 };
 use dho_wss::pki::SigningIdentity;
 use dho_wss::pki::{CertificateSelector, CertificateValidator, TrustAnchors, ValidatedCertificate};
-use dho_wss::provider::{demo, AuthorizedVerzoek, Bindings, HandlerError, OperationSpec, Pep, PepPolicy, VraagHandler};
+use dho_wss::provider::{AuthorizedVerzoek, Bindings, HandlerError, OperationSpec, Pep, PepPolicy, VraagHandler};
 use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
+
+/// The demo operation the examples answer (one file shared with `examples/answer_verzoek.rs`).
+#[path = "../../examples/common/demo.rs"]
+pub mod demo;
 
 pub const WRITE_NS: &str = "http://registreerinschrijving-01_00.dho.test";
 pub const WRITE_NAAM: &str = "RegistreerInschrijving";
