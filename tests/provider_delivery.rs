@@ -12,7 +12,6 @@ use std::time::Duration;
 use dho_wss::model::{
     Afzender, Inhoud, Insz, ObjectId, Referte, Repliek, SchemaVersion, Uitkomst, Uitzondering, Vraag,
 };
-use dho_wss::provider::store::{decode_uitkomst, encode_uitkomst};
 use dho_wss::provider::{
     AnswerKey, AnswerStore, AuthorizedVerzoek, Claim, Code, Fingerprint, HandlerError, MemoryStore, Outcome, Pep,
     ProcessingError, Provider, Requester, StoreError, StoredAnswer, VraagHandler,
@@ -404,10 +403,10 @@ fn an_answer_without_a_requester_is_never_handed_out() {
     let k = key("001234", &r);
     let orphan = Uitkomst::ok(Inhoud::object_id(&ObjectId::new("orphan-answer").expect("id")).expect("i"));
     assert_eq!(p.store().claim(&k).expect("claim"), Claim::Claimed);
+    let fingerprint = Fingerprint::of(&request.0, request.1.vragen()[0].inhoud());
     let stored = StoredAnswer {
-        fingerprint: Fingerprint::of(&request.0, request.1.vragen()[0].inhoud()),
         requester: None,
-        antwoord: encode_uitkomst(&r, &orphan).expect("encode"),
+        ..StoredAnswer::new(fingerprint, Requester::from_parts([8; 32], [9; 32]), &r, &orphan).expect("encode")
     };
     p.store().complete(&k, &stored).expect("complete");
     assert_referte_reused(&p, &h, &signed("institution", &request), &r, "orphan-answer");
@@ -421,14 +420,24 @@ fn stored_answers_keep_warnings_and_01_02_uitzonderingen() {
         .build()
         .expect("u");
     let with_warning = Uitkomst::ok_met_meldingen(inschrijving("w"), [warning]).expect("uitkomst");
-    assert_eq!(decode_uitkomst(&encode_uitkomst(&r, &with_warning).expect("encode")).expect("decode"), with_warning);
+    let round_trip = |referte: &Referte, uitkomst: &Uitkomst| {
+        let fingerprint = Fingerprint([1; 32]);
+        let stored = StoredAnswer::new(fingerprint, Requester::from_parts([8; 32], [9; 32]), referte, uitkomst);
+        stored.expect("encode").uitkomst().expect("decode")
+    };
+    assert_eq!(round_trip(&r, &with_warning), with_warning);
     // A generiek-01.02 warning has no Oorsprong.
     let old = Uitkomst::ok_met_meldingen(Inhoud::empty(), [Uitzondering::informatie("1", "i").build().expect("u")])
         .expect("uitkomst");
     let r12 = Referte::generate_for(SchemaVersion::V01_02);
-    assert_eq!(decode_uitkomst(&encode_uitkomst(&r12, &old).expect("encode")).expect("decode"), old);
-    assert!(matches!(decode_uitkomst(b"<Repliek/>"), Err(StoreError::Corrupt { .. })));
-    assert!(matches!(decode_uitkomst(b"\xff"), Err(StoreError::Corrupt { .. })));
+    assert_eq!(round_trip(&r12, &old), old);
+    let corrupt = |antwoord: &[u8]| StoredAnswer {
+        fingerprint: Fingerprint([1; 32]),
+        requester: None,
+        antwoord: antwoord.to_vec(),
+    };
+    assert!(matches!(corrupt(b"<Repliek/>").uitkomst(), Err(StoreError::Corrupt { .. })));
+    assert!(matches!(corrupt(b"\xff").uitkomst(), Err(StoreError::Corrupt { .. })));
 }
 
 // ------------------------------------------------------------------ SQLite specifics
@@ -549,6 +558,7 @@ mod sqlite_store {
         let r = Referte::generate();
         let request = write_verzoek("001234", &[(&r, inschrijving("before the upgrade"))]);
         let old_answer = Uitkomst::ok(Inhoud::object_id(&ObjectId::new("stored-by-schema-1").expect("id")).expect("i"));
+        let fingerprint = Fingerprint::of(&request.0, request.1.vragen()[0].inhoud());
         {
             // The file as the previous version left it, with one answer whose fingerprint
             // matches the Vraag (so that only the missing requester can refuse it).
@@ -562,8 +572,10 @@ mod sqlite_store {
                 rusqlite::params![
                     "001234",
                     r.as_str(),
-                    Fingerprint::of(&request.0, request.1.vragen()[0].inhoud()).as_bytes().as_slice(),
-                    encode_uitkomst(&r, &old_answer).expect("encode"),
+                    fingerprint.as_bytes().as_slice(),
+                    StoredAnswer::new(fingerprint, Requester::from_parts([8; 32], [9; 32]), &r, &old_answer)
+                        .expect("encode")
+                        .antwoord,
                     1_700_000_000_i64,
                 ],
             )
@@ -580,7 +592,7 @@ mod sqlite_store {
         // The old answer is kept, without a requester.
         let kept = store.get(&key("001234", &r)).expect("get").expect("the old answer is kept");
         assert_eq!(kept.requester, None);
-        assert_eq!(decode_uitkomst(&kept.antwoord).expect("decode"), old_answer);
+        assert_eq!(kept.uitkomst().expect("decode"), old_answer);
 
         // Never handed out, not even to the resend its fingerprint matches; the work is not redone.
         let p = provider(store);

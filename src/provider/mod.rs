@@ -125,8 +125,8 @@
 //! # Guaranteed delivery
 //!
 //! [`Provider::answer`] keys each Vraag on (Instellingsnummer in 6-digit form, Vraag
-//! Referte) in an [`AnswerStore`] with the claim → work → complete protocol described in
-//! [`store`]: a resent Vraag gets the stored Antwoord without the handler running again;
+//! Referte) in an [`AnswerStore`] with the claim → work → complete protocol described
+//! there: a resent Vraag gets the stored Antwoord without the handler running again;
 //! only answers without a FOUT are stored; reads ([`VraagHandler::is_read`], by default
 //! [`OperationSpec::read_only`]) are never stored; a resend whose [`Fingerprint`]
 //! (operation + canonical Inhoud) differs gets 13010. A stored answer belongs to its
@@ -144,7 +144,7 @@ mod pep;
 mod service;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-pub mod store;
+mod store;
 
 pub use binding::{
     AuthorizationRule, BindingError, BindingErrorKind, Bindings, Decision, SubjectSerialNumberRule,
@@ -158,4 +158,6 @@ pub use pep::{
 pub use service::{Answered, HandlerError, Outcome, ProcessingError, Provider, Response, VraagHandler};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteStore, BUSY_TIMEOUT, DEFAULT_STALE_CLAIM};
-pub use store::{AnswerKey, AnswerStore, Claim, Fingerprint, MemoryStore, Requester, StoreError, StoredAnswer};
+pub use store::{
+    AnswerKey, AnswerStore, Claim, Fingerprint, MemoryStore, Requester, StoreError, StoredAnswer, DEFAULT_CLAIM_WAIT,
+};

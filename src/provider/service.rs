@@ -9,8 +9,7 @@ use crate::xml::WriteError;
 
 use super::codes::Code;
 use super::pep::{AuthorizedVerzoek, Pep, Rejection};
-use super::store::StoredAnswer;
-use super::store::{decode_uitkomst, encode_uitkomst, AnswerKey, AnswerStore, Claim, Fingerprint, StoreError};
+use super::store::{AnswerKey, AnswerStore, Claim, Fingerprint, StoreError, StoredAnswer};
 
 /// What a handler may fail with (a technical failure; business problems are
 /// Uitzonderingen in the [`Uitkomst`]).
@@ -260,15 +259,15 @@ impl<S: AnswerStore> Provider<S> {
             Claim::Answered(stored) if stored.requester != Some(requester) => {
                 Ok(self.fout_because(request, Code::ReferteReused, ANOTHER_REQUESTER)?)
             }
-            Claim::Answered(stored) if stored.fingerprint == fingerprint => Ok(decode_uitkomst(&stored.antwoord)?),
+            Claim::Answered(stored) if stored.fingerprint == fingerprint => Ok(stored.uitkomst()?),
             Claim::Answered(_) => Ok(self.fout(request, Code::ReferteReused)?),
             Claim::Busy => Ok(self.fout(request, Code::InProgress)?),
             Claim::Claimed => {
                 let mut guard = ClaimGuard { store: &self.store, key: &key, stored: false };
                 let uitkomst = self.run(request, vraag, handler, errors)?;
                 if !uitkomst.is_fout() {
-                    let antwoord = encode_uitkomst(vraag.referte(), &uitkomst)?;
-                    self.store.complete(&key, &StoredAnswer { fingerprint, requester: Some(requester), antwoord })?;
+                    let answer = StoredAnswer::new(fingerprint, requester, vraag.referte(), &uitkomst)?;
+                    self.store.complete(&key, &answer)?;
                     guard.stored = true;
                 }
                 Ok(uitkomst)
