@@ -409,6 +409,35 @@ fn answer_errors_propagate() {
     assert!(matches!(e, Err(ModelError::Invalid { field: "Antwoord/Uitzonderingen", .. })));
 }
 
+/// The Context setters the two builders share set the same Context.
+#[test]
+fn verzoek_and_repliek_builders_set_the_context_alike() {
+    let t = tijdstip("2025-01-06", "10:15:08.000");
+    let o = ok(Ontvanger::builder("dho2.ov.vlaanderen.be").referte(referte(V1, 7)).build());
+    let a = ok(Annotatie::new("toepassing", "test"));
+    let afzender = ok(Afzender::instelling(&ok(Instellingsnummer::new("001234"))).referte(referte(V1, 2)).build());
+    let v = ok(Verzoek::builder("GeefHistoriekInschrijving", versie(), afzender.clone())
+        .schema_version(V1)
+        .bericht_type(BerichtType::Datagram)
+        .tijdstip(t)
+        .ontvanger(o.clone())
+        .annotatie(a.clone())
+        .annotatie(a.clone())
+        .vraag(Vraag::new(referte(V1, 1), Inhoud::empty()))
+        .build());
+    let r = ok(Repliek::builder("GeefHistoriekInschrijving", versie(), afzender)
+        .schema_version(V1)
+        .bericht_type(BerichtType::Datagram)
+        .tijdstip(t)
+        .ontvanger(o)
+        .annotatie(a.clone())
+        .annotatie(a)
+        .build());
+    assert_eq!(v.context(), r.context());
+    assert_eq!((v.schema_version(), r.schema_version()), (V1, V1));
+    assert_eq!(v.context().annotaties().len(), 2);
+}
+
 // ---------------------------------------------------------------- resending
 
 /// A resend is a new message (new Afzender Referte that fits the version, new Tijdstip) with
