@@ -10,14 +10,14 @@ use dho_wss::provider::{AuthorizedVerzoek, HandlerError, OperationSpec, VraagHan
 use dho_wss::xml::{Document, XmlWriter};
 
 /// The demo operation's service namespace (the one `sign_payload`'s sample uses).
-pub const NAMESPACE: &str = "http://webservice.geefhistoriekinschrijvingdienst-02_01.onderwijs.vlaanderen.be";
+pub(crate) const NAMESPACE: &str = "http://webservice.geefhistoriekinschrijvingdienst-02_01.onderwijs.vlaanderen.be";
 /// The demo operation's name.
-pub const NAAM: &str = "GeefHistoriekInschrijving";
+pub(crate) const NAAM: &str = "GeefHistoriekInschrijving";
 /// The demo operation's Versie.
-pub const VERSIE: &str = "02.01.0000";
+pub(crate) const VERSIE: &str = "02.01.0000";
 
 /// The demo operation's policy entry: [`NAMESPACE`], [`NAAM`], Versie [`VERSIE`], a read.
-pub fn operation() -> OperationSpec {
+pub(crate) fn operation() -> OperationSpec {
     let spec = OperationSpec::new(NAMESPACE, NAAM).read_only();
     match Versie::new(VERSIE) {
         Ok(v) => spec.versie(v),
@@ -27,7 +27,7 @@ pub fn operation() -> OperationSpec {
 
 /// The demo handler (see the module documentation).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct DemoHandler;
+pub(crate) struct DemoHandler;
 
 impl VraagHandler for DemoHandler {
     fn answer(&self, request: &AuthorizedVerzoek, vraag: &Vraag) -> Result<Uitkomst, HandlerError> {
