@@ -113,8 +113,9 @@
 //!
 //! - `dn`: the subject DN exactly as [`ValidatedCertificate::subject_dn`](crate::pki::ValidatedCertificate::subject_dn)
 //!   writes it (what `openssl x509 -noout -subject -nameopt RFC2253` prints, without `subject=`);
-//!   `cn`: the first Common Name exactly; `sha256`: the certificate's SHA-256 fingerprint, 64
-//!   hex digits, either case, optionally colon-separated pairs.
+//!   `cn`: the subject's only Common Name, exactly (a subject with several CNs is denied);
+//!   `sha256`: the certificate's SHA-256 fingerprint, 64 hex digits, either case, optionally
+//!   colon-separated pairs.
 //! - The value runs from after the first `:` to the **last** `=>` (numbers never contain
 //!   `=>`), trimmed; it may contain spaces, commas and `=`.
 //! - Numbers are 1..6 digits, compared in the 6-digit form (`1234` = `001234`).
@@ -134,7 +135,7 @@
 //! Hoedanigheid and Gebruiker: another application of the same institution, or the same
 //! application for another user, reusing the Referte gets 13010 too, never the stored
 //! answer, and the handler does not run (attack catalogue F6). [`MemoryStore`] keeps answers in the
-//! process; `SqliteStore` (feature `sqlite`, on by default) in a file, safe across
+//! process; `SqliteStore` (opt-in feature `sqlite`) in a file, safe across
 //! processes and restarts. Concurrent resends of one Referte run the handler once: the
 //! first claims, the others wait and then read the stored answer.
 
