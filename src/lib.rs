@@ -34,8 +34,9 @@
 //! - [`wss`]: the DHO-profile [`Signer`](wss::Signer) and the hardened
 //!   [`Verifier`](wss::Verifier), which yields a [`VerifiedEnvelope`](wss::VerifiedEnvelope).
 //! - [`provider`]: the PEP ([`Pep`](provider::Pep), [`Provider`](provider::Provider)),
-//!   certificate bindings, answer stores; and the institution's check of the provider's reply
-//!   ([`ReplyVerifier`](provider::ReplyVerifier)).
+//!   certificate bindings, answer stores.
+//! - [`institution`]: the institution's check of the provider's reply
+//!   ([`ReplyVerifier`](institution::ReplyVerifier)).
 //!
 //! Data flows one way. Receiving: bytes → [`xml::Document`] → [`wss::VerifiedEnvelope`] →
 //! typed [`model::Envelope`], read from the very tree that was verified (there is no second
@@ -101,7 +102,8 @@
 //! # let verzoek = Verzoek::builder("GeefHistoriekInschrijving", Versie::new("02.01.0000")?,
 //! #     Afzender::instelling(&Instellingsnummer::new("001234")?).build()?)
 //! #     .vraag_inhoud(Inhoud::from_fragment("<Criteria><INSZ>85073003328</INSZ></Criteria>")?).build()?;
-//! # let operatie = Operatie::new(dho_wss::provider::demo::NAMESPACE, "GeefHistoriekInschrijving")?;
+//! # let operatie = Operatie::new("http://webservice.geefhistoriekinschrijvingdienst-02_01.onderwijs.vlaanderen.be",
+//! #     "GeefHistoriekInschrijving")?;
 //! # let envelope = Envelope::Verzoek { operatie, verzoek };
 //!
 //! let identity = SigningIdentity::from_pem_files(
@@ -174,24 +176,37 @@
 //! Antwoord), and returns the signed Repliek, or a Fault when the message cannot be processed.
 //!
 //! ```
+//! use dho_wss::model::{Uitkomst, Versie, Vraag};
 //! use dho_wss::pki::{CertificateValidator, SigningIdentity, TrustAnchors};
-//! use dho_wss::provider::{demo, Bindings, MemoryStore, Pep, PepPolicy, Provider};
+//! use dho_wss::provider::{
+//!     AuthorizedVerzoek, Bindings, HandlerError, MemoryStore, OperationSpec, Pep, PepPolicy, Provider, VraagHandler,
+//! };
 //! use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 //! # let signed_request = Signer::new(
 //! #     SigningIdentity::from_pem_files("testdata/pki/institution.key.pem", "testdata/pki/institution.chain.pem", None)?,
 //! #     SignatureProfile::dho_legacy_rsa_sha1(),
 //! # ).sign_envelope(&std::fs::read("tests/interop/samples/geef-historiek-inschrijving.xml")?)?;
 //!
+//! /// The service's own work, once per Vraag (here: echo the Inhoud).
+//! struct Echo;
+//! impl VraagHandler for Echo {
+//!     fn answer(&self, _: &AuthorizedVerzoek, vraag: &Vraag) -> Result<Uitkomst, HandlerError> {
+//!         Ok(Uitkomst::ok(vraag.inhoud().clone()))
+//!     }
+//! }
+//!
 //! let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;
 //! let verifier = Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), CertificateValidator::new(anchors));
+//! let namespace = "http://webservice.geefhistoriekinschrijvingdienst-02_01.onderwijs.vlaanderen.be";
+//! let operation = OperationSpec::new(namespace, "GeefHistoriekInschrijving").versie(Versie::new("02.01.0000")?).read_only();
 //! let policy = PepPolicy::new(verifier) // the PEP verifies with this verifier's provider and clock
 //!     .bindings(Bindings::from_file("testdata/bindings/test.bindings")?) // certificate → Instellingsnummers
-//!     .operation(demo::operation()); // operation namespace and name → supported Versies
+//!     .operation(operation); // operation namespace and name → supported Versies
 //! let identity = SigningIdentity::from_pem_files("testdata/pki/provider.key.pem", "testdata/pki/provider.crt.pem", None)?;
 //! let provider = Provider::new(Pep::new(policy), MemoryStore::new())
 //!     .with_reply_signer(Signer::new(identity, SignatureProfile::dho_legacy_rsa_sha1()));
 //!
-//! let response = provider.handle(&signed_request, &demo::DemoHandler);
+//! let response = provider.handle(&signed_request, &Echo);
 //! assert!(!response.is_fault() && response.is_signed());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -208,34 +223,29 @@
 //! ## Checking the reply: the institution side
 //!
 //! The provider's CA also issues the institutions' certificates, so trusting the CA is not
-//! enough: a [`ReplyVerifier`](provider::ReplyVerifier) is built with the provider's
-//! certificate pinned (a [`CertificateSelector`](provider::CertificateSelector): subject DN,
+//! enough: a [`ReplyVerifier`](institution::ReplyVerifier) is built with the provider's
+//! certificate pinned (a [`CertificateSelector`](pki::CertificateSelector): subject DN,
 //! Common Name or SHA-256 fingerprint), and a reply signed by any other certificate is
-//! [`ReplyError::UnexpectedSigner`](provider::ReplyError::UnexpectedSigner).
+//! [`ReplyError::UnexpectedSigner`](institution::ReplyError::UnexpectedSigner).
 //!
 //! ```
-//! use dho_wss::pki::{CertificateValidator, TrustAnchors};
-//! use dho_wss::provider::{CertificateSelector, Reply, ReplyVerifier};
+//! use dho_wss::institution::{Reply, ReplyVerifier};
+//! use dho_wss::pki::{CertificateSelector, CertificateValidator, TrustAnchors};
 //! use dho_wss::wss::{VerificationPolicy, Verifier};
-//! # use dho_wss::model::{Afzender, Envelope, Inhoud, Instellingsnummer, Operatie, Versie, Verzoek};
+//! # use dho_wss::model::{Afzender, Envelope, Inhoud, Instellingsnummer, Operatie, Uitkomst, Versie, Verzoek};
 //! # use dho_wss::pki::SigningIdentity;
-//! # use dho_wss::provider::{demo, Bindings, MemoryStore, Pep, PepPolicy, Provider};
 //! # use dho_wss::wss::{SignatureProfile, Signer};
 //! # let verzoek = Verzoek::builder("GeefHistoriekInschrijving", Versie::new("02.01.0000")?,
 //! #     Afzender::instelling(&Instellingsnummer::new("001234")?).build()?)
 //! #     .vraag_inhoud(Inhoud::from_fragment("<Criteria><INSZ>85073003328</INSZ></Criteria>")?).build()?;
-//! # let operatie = Operatie::new(demo::NAMESPACE, demo::NAAM)?;
-//! # let signed_request = Signer::new(
-//! #     SigningIdentity::from_pem_files("testdata/pki/institution.key.pem", "testdata/pki/institution.chain.pem", None)?,
-//! #     SignatureProfile::dho_legacy_rsa_sha1(),
-//! # ).sign_message(&Envelope::Verzoek { operatie, verzoek: verzoek.clone() })?;
-//! # let policy = PepPolicy::new(Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(),
-//! #     CertificateValidator::new(TrustAnchors::from_pem_file("testdata/pki/ca.pem")?)))
-//! #     .bindings(Bindings::from_file("testdata/bindings/test.bindings")?).operation(demo::operation());
-//! # let provider = Provider::new(Pep::new(policy), MemoryStore::new()).with_reply_signer(Signer::new(
+//! # let operatie = Operatie::new("http://webservice.geefhistoriekinschrijvingdienst-02_01.onderwijs.vlaanderen.be",
+//! #     "GeefHistoriekInschrijving")?;
+//! # // What the provider answers (see the PEP above), signed with its own identity.
+//! # let repliek = verzoek.beantwoord(Afzender::builder("DHO").build()?, |v| Ok(Uitkomst::ok(v.inhoud().clone())))?.build()?;
+//! # let reply = Signer::new(
 //! #     SigningIdentity::from_pem_files("testdata/pki/provider.key.pem", "testdata/pki/provider.crt.pem", None)?,
-//! #     SignatureProfile::dho_legacy_rsa_sha1()));
-//! # let response = provider.handle(&signed_request, &demo::DemoHandler);
+//! #     SignatureProfile::dho_legacy_rsa_sha1(),
+//! # ).sign_message(&Envelope::Repliek { operatie, repliek })?;
 //!
 //! // The provider's trust anchors and its certificate, pinned by Common Name.
 //! let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;
@@ -243,7 +253,7 @@
 //! let replies = ReplyVerifier::new(verifier, CertificateSelector::common_name("dho-wss-test.dho-provider"));
 //!
 //! // Verify, read, and check that the Repliek answers the Verzoek that was sent.
-//! match replies.read_for(&verzoek, response.bytes())? {
+//! match replies.read_for(&verzoek, &reply)? {
 //!     Reply::Repliek { repliek, .. } => {
 //!         let antwoord = repliek.antwoord(verzoek.vragen()[0].referte()).expect("answered");
 //!         assert!(!antwoord.is_fout());
@@ -254,9 +264,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Unsigned Faults are rejected unless [`UnsignedFaults::Accept`](provider::UnsignedFaults::Accept)
-//! is chosen. [`resend`](provider::resend) builds the Verzoek that resends Vragen with their
-//! original Refertes, so that a provider that already answered returns the stored Antwoord.
+//! Unsigned Faults are rejected unless [`UnsignedFaults::Accept`](institution::UnsignedFaults::Accept)
+//! is chosen. When no answer came back, [`Verzoek::resend`](model::Verzoek::resend) (or
+//! [`resend_vragen`](model::Verzoek::resend_vragen) for some of the Vragen) makes a new message
+//! with the original Vraag Refertes, to be signed afresh: a provider that already answered
+//! returns the stored Antwoord without doing the work again.
 //!
 //! ## Choosing the crypto provider
 //!
@@ -279,6 +291,7 @@
 
 pub mod clock;
 pub mod crypto;
+pub mod institution;
 pub mod model;
 pub mod pki;
 pub mod provider;

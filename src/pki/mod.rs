@@ -110,9 +110,11 @@ mod cache;
 mod certificate;
 mod identity;
 mod pem;
+mod selector;
 mod trust;
 
 pub use cache::ChainCacheConfig;
 pub use certificate::CertificateInfo;
 pub use identity::{KeyError, SigningIdentity};
+pub use selector::{CertificateSelector, SelectorError};
 pub use trust::{CertificateValidator, TrustAnchors, TrustError, ValidatedCertificate};
