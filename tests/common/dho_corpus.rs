@@ -9,7 +9,7 @@ const WSU: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssec
 const NS3: &str = "http://raadpleegleerkredietsaldo.persoondienst-01_00.dho2.ov.vlaanderen.be";
 
 /// One benchmark input.
-pub struct Sample {
+pub(crate) struct Sample {
     /// Short id (`vragen-5KB`, …).
     pub name: &'static str,
     /// What it stresses.
@@ -39,7 +39,7 @@ fn close(out: &mut String) {
 
 /// A Verzoek whose Body is about `target` bytes of Vraag elements, each with
 /// a Referte and INSZ + Periode criteria.
-pub fn vragen(target: usize) -> String {
+pub(crate) fn vragen(target: usize) -> String {
     let mut out = String::with_capacity(target + 4096);
     open(&mut out);
     out.push_str("        <Vragen>\n");
@@ -66,7 +66,7 @@ pub fn vragen(target: usize) -> String {
 
 /// A Verzoek carrying one attachment: a single base64 text node of about
 /// `target` bytes, wrapped at 76 columns like MIME base64.
-pub fn base64(target: usize) -> String {
+pub(crate) fn base64(target: usize) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(target + 4096);
     open(&mut out);
@@ -93,7 +93,7 @@ pub fn base64(target: usize) -> String {
 }
 
 /// The benchmark corpus.
-pub fn samples() -> Vec<Sample> {
+pub(crate) fn samples() -> Vec<Sample> {
     vec![
         Sample {
             name: "vragen-5KB",

@@ -13,7 +13,7 @@ use dho_wss::xml::{C14nError, Document, Element, ExcC14n, Limits, Node, XmlWrite
 
 /// Elements checked per input (each check is linear in the subtree size, so
 /// this keeps one execution roughly linear in the input size).
-pub const MAX_ELEMENTS: usize = 64;
+pub(crate) const MAX_ELEMENTS: usize = 64;
 
 fn lossy(b: &[u8]) -> String {
     format!("{:?}", String::from_utf8_lossy(b))
@@ -61,11 +61,11 @@ fn has_scheme(uri: &str) -> bool {
 /// a relative namespace URI inherited from an ancestor of the apex is detected
 /// only when the element that uses it is reached, after earlier output has been
 /// written to the sink. Fixed in src/xml/c14n.rs (`check_subtree` now covers ancestors).
-pub const TOLERATE_KNOWN_PARTIAL_OUTPUT_BUG: bool = false;
+pub(crate) const TOLERATE_KNOWN_PARTIAL_OUTPUT_BUG: bool = false;
 
 /// `parse`: never panics; errors point into the input; a document read under
 /// tight limits is also read under the defaults; the tree is consistent.
-pub fn parse(data: &[u8]) {
+pub(crate) fn parse(data: &[u8]) {
     let full = Document::parse(data);
     let small = Document::parse_with(data, &tight());
     if small.is_ok() {
@@ -108,7 +108,7 @@ pub fn parse(data: &[u8]) {
 
 /// The PrefixList for `doc`: a subset, chosen by the last two input bytes, of
 /// the prefixes declared in it plus `#default`, `xml` and an undeclared one.
-pub fn derived_prefix_list(doc: &Document, data: &[u8]) -> String {
+pub(crate) fn derived_prefix_list(doc: &Document, data: &[u8]) -> String {
     let mut candidates: Vec<String> = vec!["#default".into(), "xml".into(), "nope".into()];
     for e in doc.root().descendants() {
         for (p, _) in e.namespace_declarations() {
@@ -157,7 +157,7 @@ fn check_idempotent(alg: &ExcC14n, out: &[u8], whole: bool, data: &[u8]) {
 /// `c14n`: every element (up to [`MAX_ELEMENTS`]) and the whole document, with
 /// and without comments and PrefixList. Errors happen before any output; output
 /// re-reads and is a fixpoint; `canonicalize` and `canonicalize_to` agree.
-pub fn c14n(data: &[u8]) {
+pub(crate) fn c14n(data: &[u8]) {
     let Ok(doc) = Document::parse(data) else {
         return;
     };
@@ -251,7 +251,7 @@ fn c14n_result(el: Element<'_>, comments: bool) -> Option<Vec<u8>> {
 /// `roundtrip`: parse → `XmlWriter::copy_element` → parse gives the same tree
 /// and the same canonical bytes; writing the re-read tree again gives the same
 /// bytes; a subtree copied out of its context keeps its canonical form.
-pub fn roundtrip(data: &[u8]) {
+pub(crate) fn roundtrip(data: &[u8]) {
     let Ok(doc) = Document::parse(data) else {
         return;
     };

@@ -9,13 +9,13 @@
 //! here): `dead_code` would otherwise fire in every binary for the helpers of the others.
 #![allow(dead_code)]
 
-pub mod dho_corpus;
-pub mod fuzz_checks;
-pub mod model;
-pub mod oracle;
-pub mod pem;
-pub mod provider;
-pub mod xmlgen;
+pub(crate) mod dho_corpus;
+pub(crate) mod fuzz_checks;
+pub(crate) mod model;
+pub(crate) mod oracle;
+pub(crate) mod pem;
+pub(crate) mod provider;
+pub(crate) mod xmlgen;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -25,17 +25,17 @@ use dho_wss::pki::{CertificateValidator, SigningIdentity, TrustAnchors};
 use dho_wss::wss::{SignatureProfile, Signer};
 
 /// The crate's root directory: fixture paths in the tests are relative to it.
-pub fn root() -> &'static Path {
+pub(crate) fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A file of the test PKI, `testdata/pki/<name>` (see `testdata/pki/README.md`).
-pub fn pki(name: &str) -> PathBuf {
+pub(crate) fn pki(name: &str) -> PathBuf {
     root().join("testdata/pki").join(name)
 }
 
 /// The bytes of the test-PKI file `name`; panics naming the file.
-pub fn read_pki(name: &str) -> Vec<u8> {
+pub(crate) fn read_pki(name: &str) -> Vec<u8> {
     let path = pki(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
@@ -43,24 +43,24 @@ pub fn read_pki(name: &str) -> Vec<u8> {
 /// The test identity `name` (institution, other, rogue, provider, …), loaded by the process
 /// default crypto provider: `<name>.key.pem` with `institution.chain.pem` for `institution`
 /// (leaf and CA), `<name>.crt.pem` for the others.
-pub fn identity(name: &str) -> SigningIdentity {
+pub(crate) fn identity(name: &str) -> SigningIdentity {
     let chain = if name == "institution" { "institution.chain.pem".to_owned() } else { format!("{name}.crt.pem") };
     SigningIdentity::from_pem_files(pki(&format!("{name}.key.pem")), pki(&chain), None).expect("identity")
 }
 
 /// A DHO-profile signer with the test identity `name` (see [`identity`]).
-pub fn signer(name: &str) -> Signer {
+pub(crate) fn signer(name: &str) -> Signer {
     Signer::new(identity(name), SignatureProfile::dho_legacy_rsa_sha1())
 }
 
 /// A validator that trusts the test CA (`ca.pem`) and nothing else.
-pub fn validator() -> CertificateValidator {
+pub(crate) fn validator() -> CertificateValidator {
     CertificateValidator::new(TrustAnchors::from_pem_file(pki("ca.pem")).expect("ca"))
 }
 
 /// Whether the peers (the external tools and fixtures some tests compare against) must be
 /// present: `DHO_WSS_REQUIRE_PEERS=1`, as `.ci/run` sets.
-pub fn peers_required() -> bool {
+pub(crate) fn peers_required() -> bool {
     std::env::var("DHO_WSS_REQUIRE_PEERS").as_deref() == Ok("1")
 }
 
@@ -68,7 +68,7 @@ pub fn peers_required() -> bool {
 /// [`peers_required`], else prints a loud `SKIPPED: why` and returns, and the caller returns
 /// early (the test passes). The line goes straight to the process's stderr: libtest captures
 /// `eprintln!` of a passing test, and a skip must be seen.
-pub fn skip(why: &str) {
+pub(crate) fn skip(why: &str) {
     if peers_required() {
         panic!("{why} (DHO_WSS_REQUIRE_PEERS=1)");
     }
@@ -77,16 +77,16 @@ pub fn skip(why: &str) {
 }
 
 /// [`skip`] for a missing peer `what` (WSS4J, xmlsec1, signxml, xml-crypto, openssl, …).
-pub fn unavailable(what: &str) {
+pub(crate) fn unavailable(what: &str) {
     skip(&format!("{what} not available; install it or see tests/interop/README.md"));
 }
 
 /// `unix` seconds after the epoch.
-pub fn at(unix: u64) -> SystemTime {
+pub(crate) fn at(unix: u64) -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(unix)
 }
 
 /// 2026-01-01T00:00:00Z, inside the test PKI's 2025..2055 window.
-pub fn t2026() -> SystemTime {
+pub(crate) fn t2026() -> SystemTime {
     at(1_767_225_600)
 }

@@ -1,7 +1,5 @@
 //! Runs `tests/c14n/oracle.py` (lxml / libxml2) on a batch of requests.
 
-#![allow(dead_code)] // each test binary uses a different part
-
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -10,10 +8,10 @@ use base64::Engine;
 use dho_wss::xml::{Document, Element};
 
 /// The interpreter that has lxml (Debian's `python3-lxml`).
-pub const PYTHON: &str = "/usr/bin/python3";
+pub(crate) const PYTHON: &str = "/usr/bin/python3";
 
 /// Whether `/usr/bin/python3` can import lxml.
-pub fn lxml_available() -> bool {
+pub(crate) fn lxml_available() -> bool {
     Command::new(PYTHON)
         .args(["-c", "import lxml.etree"])
         .stdout(Stdio::null())
@@ -24,7 +22,7 @@ pub fn lxml_available() -> bool {
 
 /// Returns `false` (after a loud message) when lxml is missing and peers are
 /// not required; panics when they are (see [`super::skip`]).
-pub fn require_lxml() -> bool {
+pub(crate) fn require_lxml() -> bool {
     if lxml_available() {
         return true;
     }
@@ -34,7 +32,7 @@ pub fn require_lxml() -> bool {
 
 /// One oracle answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// The canonical bytes.
     Ok(Vec<u8>),
     /// No reference answer, with the oracle's kind and message.
@@ -42,7 +40,7 @@ pub enum Answer {
 }
 
 /// One request: document, selector, comments, PrefixList tokens.
-pub struct Request<'a> {
+pub(crate) struct Request<'a> {
     pub doc: &'a str,
     pub selector: &'a str,
     pub comments: bool,
@@ -50,7 +48,7 @@ pub struct Request<'a> {
 }
 
 /// Sends every request in one batch; one answer per request, in order.
-pub fn run(requests: &[Request<'_>]) -> Vec<Answer> {
+pub(crate) fn run(requests: &[Request<'_>]) -> Vec<Answer> {
     let json = serde_json::Value::Array(
         requests
             .iter()
@@ -97,7 +95,7 @@ pub fn run(requests: &[Request<'_>]) -> Vec<Answer> {
 }
 
 /// The element a `LOCAL` / `LOCAL#N` selector names (see `tests/c14n/README.md`).
-pub fn select<'d>(doc: &'d Document, selector: &str) -> Option<Element<'d>> {
+pub(crate) fn select<'d>(doc: &'d Document, selector: &str) -> Option<Element<'d>> {
     let (name, n) = match selector.split_once('#') {
         Some((name, n)) => (name, n.parse::<usize>().ok()?),
         None => (selector, 1),

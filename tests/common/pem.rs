@@ -3,7 +3,7 @@
 use base64::Engine as _;
 
 /// The first PEM block of a PEM text, decoded.
-pub fn der_of(pem: &[u8]) -> Vec<u8> {
+pub(crate) fn der_of(pem: &[u8]) -> Vec<u8> {
     let text = std::str::from_utf8(pem).expect("PEM is text");
     let body: String = text
         .lines()

@@ -1,46 +1,47 @@
 //! Shared set-up of the provider tests: signed requests, a PEP policy. The test PKI helpers
 //! (`identity`, `signer`, `validator`, …) are in `common` itself.
-#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
 
+use dho_wss::institution::{Reply, ReplyVerifier};
 use dho_wss::model::{
     Afzender, Envelope, FaultCode, Inhoud, Instellingsnummer, ObjectId, Ontvanger, Operatie, Referte, Repliek,
     SchemaVersion, Uitkomst, Uitzondering, Versie, Verzoek, Vraag,
 };
-use dho_wss::pki::ValidatedCertificate;
-use dho_wss::provider::{
-    demo, AuthorizedVerzoek, Bindings, CertificateSelector, HandlerError, OperationSpec, Pep, PepPolicy, Reply,
-    ReplyVerifier, VraagHandler,
-};
+use dho_wss::pki::{CertificateSelector, ValidatedCertificate};
+use dho_wss::provider::{AuthorizedVerzoek, Bindings, HandlerError, OperationSpec, Pep, PepPolicy, VraagHandler};
 use dho_wss::wss::{SignatureProfile, VerificationPolicy, Verifier};
 
 use super::{identity, root, signer, validator};
 
-pub const WRITE_NS: &str = "http://registreerinschrijving-01_00.dho.test";
-pub const WRITE_NAAM: &str = "RegistreerInschrijving";
-pub const WRITE_VERSIE: &str = "01.00.0000";
-pub const LEGACY_NS: &str = "http://legacy-01_02.dho.test";
-pub const LEGACY_NAAM: &str = "GeefLegacy";
+/// The demo operation the examples answer (one file shared with `examples/answer_verzoek.rs`).
+#[path = "../../examples/common/demo.rs"]
+pub(crate) mod demo;
+
+pub(crate) const WRITE_NS: &str = "http://registreerinschrijving-01_00.dho.test";
+pub(crate) const WRITE_NAAM: &str = "RegistreerInschrijving";
+pub(crate) const WRITE_VERSIE: &str = "01.00.0000";
+pub(crate) const LEGACY_NS: &str = "http://legacy-01_02.dho.test";
+pub(crate) const LEGACY_NAAM: &str = "GeefLegacy";
 /// The Common Name of the test provider's certificate (`provider.crt.pem`).
-pub const PROVIDER_CN: &str = "dho-wss-test.dho-provider";
+pub(crate) const PROVIDER_CN: &str = "dho-wss-test.dho-provider";
 
 /// A certificate of the test PKI as the validator accepts it.
-pub fn validated(name: &str) -> ValidatedCertificate {
+pub(crate) fn validated(name: &str) -> ValidatedCertificate {
     let der = identity(name).certificate_der().to_vec();
     validator().validate(&der, &[], SystemTime::now()).expect("valid")
 }
 
-pub fn test_bindings() -> Bindings {
+pub(crate) fn test_bindings() -> Bindings {
     Bindings::from_file(root().join("testdata/bindings/test.bindings")).expect("test.bindings")
 }
 
-pub fn write_operation() -> OperationSpec {
+pub(crate) fn write_operation() -> OperationSpec {
     OperationSpec::new(WRITE_NS, WRITE_NAAM).versie(Versie::new(WRITE_VERSIE).expect("versie"))
 }
 
-pub fn legacy_operation() -> OperationSpec {
+pub(crate) fn legacy_operation() -> OperationSpec {
     OperationSpec::new(LEGACY_NS, LEGACY_NAAM)
         .versie(Versie::new("01.00.0000").expect("versie"))
         .schema_version(SchemaVersion::V01_02)
@@ -48,7 +49,7 @@ pub fn legacy_operation() -> OperationSpec {
 
 /// The test policy without bindings: DHO profile and SHA-256, test CA, the demo
 /// operation, a write operation and a generiek-01.02 operation.
-pub fn base_policy() -> PepPolicy {
+pub(crate) fn base_policy() -> PepPolicy {
     let verification = VerificationPolicy::dho_legacy_rsa_sha1().also_accept(SignatureProfile::rsa_sha256());
     PepPolicy::new(Verifier::new(verification, validator()))
         .operation(demo::operation())
@@ -57,35 +58,35 @@ pub fn base_policy() -> PepPolicy {
 }
 
 /// [`base_policy`] with `testdata/bindings/test.bindings`.
-pub fn policy() -> PepPolicy {
+pub(crate) fn policy() -> PepPolicy {
     base_policy().bindings(test_bindings())
 }
 
-pub fn pep() -> Pep {
+pub(crate) fn pep() -> Pep {
     Pep::new(policy())
 }
 
 /// The Common Name of `institution-app2.crt.pem`: a second application certificate of
 /// institution 001234 (same test CA, same serialNumber).
-pub const APP2_CN: &str = "dho-wss-test-app2.instelling-001234.hogeschool-test";
+pub(crate) const APP2_CN: &str = "dho-wss-test-app2.instelling-001234.hogeschool-test";
 
 /// [`policy`] with the second application of 001234 (`institution-app2`, by CN) bound to
 /// 001234 too: two certificates that speak for one Instellingsnummer.
-pub fn policy_with_second_application() -> PepPolicy {
+pub(crate) fn policy_with_second_application() -> PepPolicy {
     policy().bindings(Bindings::new().bind(CertificateSelector::common_name(APP2_CN), [instellingsnummer("001234")]))
 }
 
 /// The client's reply verifier: the provider's trust anchors (the test CA) and its CN pinned.
-pub fn reply_verifier() -> ReplyVerifier {
+pub(crate) fn reply_verifier() -> ReplyVerifier {
     let verifier = Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), validator());
     ReplyVerifier::new(verifier, CertificateSelector::common_name(PROVIDER_CN))
 }
 
-pub fn afzender(identificatie: &str) -> Afzender {
+pub(crate) fn afzender(identificatie: &str) -> Afzender {
     Afzender::builder(identificatie).hoedanigheid("801").build().expect("afzender")
 }
 
-pub fn criteria(insz: &str) -> Inhoud {
+pub(crate) fn criteria(insz: &str) -> Inhoud {
     Inhoud::from_fragment(&format!(
         "<Criteria><INSZ>{insz}</INSZ><Periode><Begin>2023-09-01</Begin><Einde>2024-08-31</Einde></Periode></Criteria>"
     ))
@@ -94,7 +95,7 @@ pub fn criteria(insz: &str) -> Inhoud {
 
 /// The sample the `sign_payload` example builds: GeefHistoriekInschrijving of
 /// `identificatie` with two Vragen.
-pub fn demo_verzoek(identificatie: &str) -> (Operatie, Verzoek) {
+pub(crate) fn demo_verzoek(identificatie: &str) -> (Operatie, Verzoek) {
     let mut b = Verzoek::builder(demo::NAAM, Versie::new(demo::VERSIE).expect("versie"), afzender(identificatie))
         .ontvanger(Ontvanger::builder("dho2.ov.vlaanderen.be").build().expect("ontvanger"));
     for insz in ["85073003328", "05022845616"] {
@@ -103,17 +104,17 @@ pub fn demo_verzoek(identificatie: &str) -> (Operatie, Verzoek) {
     (Operatie::new(demo::NAMESPACE, demo::NAAM).expect("operatie"), b.build().expect("verzoek"))
 }
 
-pub fn inschrijving(student: &str) -> Inhoud {
+pub(crate) fn inschrijving(student: &str) -> Inhoud {
     Inhoud::from_fragment(&format!("<Inschrijving><Student>{student}</Student></Inschrijving>")).expect("inhoud")
 }
 
 /// A write Verzoek of `identificatie` with these (Referte, Inhoud) Vragen.
-pub fn write_verzoek(identificatie: &str, vragen: &[(&Referte, Inhoud)]) -> (Operatie, Verzoek) {
+pub(crate) fn write_verzoek(identificatie: &str, vragen: &[(&Referte, Inhoud)]) -> (Operatie, Verzoek) {
     write_verzoek_from(afzender(identificatie), vragen)
 }
 
 /// A write Verzoek from `afzender` with these (Referte, Inhoud) Vragen.
-pub fn write_verzoek_from(afzender: Afzender, vragen: &[(&Referte, Inhoud)]) -> (Operatie, Verzoek) {
+pub(crate) fn write_verzoek_from(afzender: Afzender, vragen: &[(&Referte, Inhoud)]) -> (Operatie, Verzoek) {
     let mut b = Verzoek::builder(WRITE_NAAM, Versie::new(WRITE_VERSIE).expect("versie"), afzender);
     for (r, i) in vragen {
         b = b.vraag(Vraag::new((*r).clone(), i.clone()));
@@ -121,42 +122,42 @@ pub fn write_verzoek_from(afzender: Afzender, vragen: &[(&Referte, Inhoud)]) -> 
     (Operatie::new(WRITE_NS, WRITE_NAAM).expect("operatie"), b.build().expect("verzoek"))
 }
 
-pub fn envelope(op: &(Operatie, Verzoek)) -> Envelope {
+pub(crate) fn envelope(op: &(Operatie, Verzoek)) -> Envelope {
     Envelope::Verzoek { operatie: op.0.clone(), verzoek: op.1.clone() }
 }
 
 /// Signs a model-built Verzoek as `sign_payload` does.
-pub fn signed(who: &str, op: &(Operatie, Verzoek)) -> Vec<u8> {
+pub(crate) fn signed(who: &str, op: &(Operatie, Verzoek)) -> Vec<u8> {
     signer(who).sign_message(&envelope(op)).expect("sign")
 }
 
-pub fn authorize(pep: &Pep, bytes: &[u8]) -> AuthorizedVerzoek {
+pub(crate) fn authorize(pep: &Pep, bytes: &[u8]) -> AuthorizedVerzoek {
     match pep.verify_and_authorize(bytes) {
         Ok(a) => a,
         Err(e) => panic!("rejected: {e}"),
     }
 }
 
-pub fn fault_of(env: &Envelope) -> &dho_wss::model::Fault {
+pub(crate) fn fault_of(env: &Envelope) -> &dho_wss::model::Fault {
     match env {
         Envelope::Fault(f) => f,
         other => panic!("expected a Fault, got {other:?}"),
     }
 }
 
-pub fn repliek_of(env: &Envelope) -> &Repliek {
+pub(crate) fn repliek_of(env: &Envelope) -> &Repliek {
     match env {
         Envelope::Repliek { repliek, .. } => repliek,
         other => panic!("expected a Repliek, got {other:?}"),
     }
 }
 
-pub fn wsse(local: &str) -> FaultCode {
+pub(crate) fn wsse(local: &str) -> FaultCode {
     FaultCode::wsse(local).expect("code")
 }
 
 /// Reads a verified reply as a Repliek (panics on anything else).
-pub fn verified_repliek(reply: Reply) -> Repliek {
+pub(crate) fn verified_repliek(reply: Reply) -> Repliek {
     match reply {
         Reply::Repliek { repliek, signer, .. } => {
             assert_eq!(signer.common_name(), Some(PROVIDER_CN));
@@ -167,7 +168,7 @@ pub fn verified_repliek(reply: Reply) -> Repliek {
 }
 
 /// The only level-2 Uitzondering's Identificatie.
-pub fn level2(repliek: &Repliek) -> &str {
+pub(crate) fn level2(repliek: &Repliek) -> &str {
     match repliek.uitzonderingen() {
         [u] => u.identificatie(),
         other => panic!("expected one level-2 Uitzondering, got {other:?}"),
@@ -178,13 +179,13 @@ pub fn level2(repliek: &Repliek) -> &str {
 /// run would answer differently). Inhoud `<Fout/>` gives a FOUT Uitzondering, `<Crash/>`
 /// an error; `delay` widens race windows.
 #[derive(Debug, Default)]
-pub struct CountingHandler {
+pub(crate) struct CountingHandler {
     pub calls: AtomicUsize,
     pub delay: std::time::Duration,
 }
 
 impl CountingHandler {
-    pub fn calls(&self) -> usize {
+    pub(crate) fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
     }
 }
@@ -215,6 +216,6 @@ fn uuid_like() -> String {
     format!("obj-{t:x}-{n}")
 }
 
-pub fn instellingsnummer(s: &str) -> Instellingsnummer {
+pub(crate) fn instellingsnummer(s: &str) -> Instellingsnummer {
     Instellingsnummer::new(s).expect("nummer")
 }

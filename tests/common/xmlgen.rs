@@ -15,22 +15,20 @@
 //! non-ASCII and astral characters in names, values, text and comments, an
 //! optional XML declaration and whitespace inside tags.
 
-#![allow(dead_code)] // each test binary uses a different part
-
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence, Index};
 
 /// Prefixes elements and attributes may use or declare.
-pub const PREFIXES: &[&str] = &["a", "b", "p", "ns1", "soap"];
+pub(crate) const PREFIXES: &[&str] = &["a", "b", "p", "ns1", "soap"];
 /// Namespace URIs (absolute, no `&`). Index `i` is what a fixup binds prefix `i` to.
-pub const URIS: &[&str] =
+pub(crate) const URIS: &[&str] =
     &["urn:a", "urn:b", "http://example.com/ns/c", "http://schemas.xmlsoap.org/soap/envelope/", "urn:oasis:names:tc:x"];
 /// Element local names (the selector picks by local name, so repeats matter).
-pub const LOCALS: &[&str] = &["a", "b", "item", "Body", "Vraag", "INSZ", "é", "x𝄞"];
+pub(crate) const LOCALS: &[&str] = &["a", "b", "item", "Body", "Vraag", "INSZ", "é", "x𝄞"];
 /// Attribute local names (`A` < `_x` < `a` in code-point order).
-pub const ATTR_LOCALS: &[&str] = &["id", "a", "b", "A", "_x", "Id", "é"];
+pub(crate) const ATTR_LOCALS: &[&str] = &["id", "a", "b", "A", "_x", "Id", "é"];
 /// PrefixList tokens: declared prefixes, `#default`, never-declared `nope`, and `xml`.
-pub const PLIST_TOKENS: &[&str] = &["a", "b", "p", "ns1", "soap", "#default", "nope", "xml"];
+pub(crate) const PLIST_TOKENS: &[&str] = &["a", "b", "p", "ns1", "soap", "#default", "nope", "xml"];
 
 const CHARS: &[char] =
     &['a', 'Z', '0', ' ', '&', '<', '>', '"', '\'', '\r', '\t', '\n', 'é', '€', '𝄞', '😀', ']', '-', '='];
@@ -95,7 +93,7 @@ struct El {
 
 /// A generated document.
 #[derive(Debug, Clone)]
-pub struct GenDoc {
+pub(crate) struct GenDoc {
     declaration: bool,
     before: Vec<Option<String>>,
     root: El,
@@ -104,7 +102,7 @@ pub struct GenDoc {
 
 /// One request for the oracle and for dho-wss.
 #[derive(Debug, Clone)]
-pub struct Case {
+pub(crate) struct Case {
     /// The document as XML text.
     pub doc: String,
     /// `/`, `LOCAL` or `LOCAL#N` (see `tests/c14n/README.md`).
@@ -117,7 +115,7 @@ pub struct Case {
 
 impl Case {
     /// The PrefixList as written in an InclusiveNamespaces attribute.
-    pub fn prefix_list(&self) -> String {
+    pub(crate) fn prefix_list(&self) -> String {
         self.prefixes.join(" ")
     }
 }
@@ -206,7 +204,7 @@ fn misc() -> impl Strategy<Value = Vec<Option<String>>> {
 }
 
 /// A random document.
-pub fn document() -> impl Strategy<Value = GenDoc> {
+pub(crate) fn document() -> impl Strategy<Value = GenDoc> {
     (any::<bool>(), misc(), element(), misc()).prop_map(|(declaration, before, root, after)| GenDoc {
         declaration,
         before,
@@ -216,7 +214,7 @@ pub fn document() -> impl Strategy<Value = GenDoc> {
 }
 
 /// A random document with a random selector, comments flag and PrefixList.
-pub fn case() -> impl Strategy<Value = Case> {
+pub(crate) fn case() -> impl Strategy<Value = Case> {
     (
         document(),
         any::<Index>(),
@@ -254,7 +252,7 @@ struct Writer {
 
 impl GenDoc {
     /// The document as XML text, and the local names of its elements in document order.
-    pub fn serialize(&self) -> (String, Vec<String>) {
+    pub(crate) fn serialize(&self) -> (String, Vec<String>) {
         let mut w = Writer { out: String::new(), scope: Vec::new(), locals: Vec::new() };
         if self.declaration {
             w.out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");

@@ -407,6 +407,81 @@ fn answer_errors_propagate() {
     assert!(matches!(e, Err(ModelError::Invalid { field: "Antwoord/Uitzonderingen", .. })));
 }
 
+/// The Context setters the two builders share set the same Context.
+#[test]
+fn verzoek_and_repliek_builders_set_the_context_alike() {
+    let t = tijdstip("2025-01-06", "10:15:08.000");
+    let o = ok(Ontvanger::builder("dho2.ov.vlaanderen.be").referte(referte(V1, 7)).build());
+    let a = ok(Annotatie::new("toepassing", "test"));
+    let afzender = ok(Afzender::instelling(&ok(Instellingsnummer::new("001234"))).referte(referte(V1, 2)).build());
+    let v = ok(Verzoek::builder("GeefHistoriekInschrijving", versie(), afzender.clone())
+        .schema_version(V1)
+        .bericht_type(BerichtType::Datagram)
+        .tijdstip(t)
+        .ontvanger(o.clone())
+        .annotatie(a.clone())
+        .annotatie(a.clone())
+        .vraag(Vraag::new(referte(V1, 1), Inhoud::empty()))
+        .build());
+    let r = ok(Repliek::builder("GeefHistoriekInschrijving", versie(), afzender)
+        .schema_version(V1)
+        .bericht_type(BerichtType::Datagram)
+        .tijdstip(t)
+        .ontvanger(o)
+        .annotatie(a.clone())
+        .annotatie(a)
+        .build());
+    assert_eq!(v.context(), r.context());
+    assert_eq!((v.schema_version(), r.schema_version()), (V1, V1));
+    assert_eq!(v.context().annotaties().len(), 2);
+}
+
+// ---------------------------------------------------------------- resending
+
+/// A resend is a new message (new Afzender Referte that fits the version, new Tijdstip) with
+/// the same Vragen; everything else is the original's.
+#[test]
+fn resend_keeps_the_vragen_and_everything_but_the_message_referte_and_tijdstip() {
+    for v in [V2, V1] {
+        let original = verzoek(v);
+        let again = original.resend();
+        assert_eq!(again.vragen(), original.vragen(), "{v:?}");
+        assert_eq!(again.schema_version(), v);
+        let (a, o) = (again.afzender(), original.afzender());
+        assert_ne!(a.referte(), o.referte(), "{v:?}: a new message");
+        assert_eq!(a.referte().char_len(), if v == V1 { 24 } else { 36 }, "{v:?}");
+        assert_eq!(
+            (a.identificatie(), a.naam(), a.organisatie_eenheid(), a.hoedanigheid(), a.gebruiker()),
+            (o.identificatie(), o.naam(), o.organisatie_eenheid(), o.hoedanigheid(), o.gebruiker())
+        );
+        let (c, oc) = (again.context(), original.context());
+        assert_eq!((c.naam(), c.versie(), c.annotaties()), (oc.naam(), oc.versie(), oc.annotaties()));
+        assert_eq!(c.bericht().type_(), oc.bericht().type_());
+        assert_eq!(c.bericht().ontvanger(), oc.bericht().ontvanger());
+        // The original was built at 2025-01-06 10:15:08; the resend is stamped now.
+        assert_ne!(c.bericht().tijdstip(), oc.bericht().tijdstip());
+        // It writes and reads back like any Verzoek.
+        let op = ok(Operatie::new(GHI_NS, "GeefHistoriekInschrijving"));
+        let bytes = ok(Envelope::Verzoek { operatie: op, verzoek: again.clone() }.to_bytes().map_err(ModelError::from));
+        match ok(Envelope::from_envelope_bytes_with(&bytes, Some(v))) {
+            Envelope::Verzoek { verzoek, .. } => assert_eq!(verzoek, again),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn resend_vragen_keeps_the_chosen_vragen_in_order_and_needs_one() {
+    let original = verzoek(V2);
+    let (r2, r4) = (referte(V2, 2), referte(V2, 4));
+    let again = ok(original.resend_vragen(|v| v.referte() == &r4 || v.referte() == &r2));
+    let kept: Vec<&Referte> = again.vragen().iter().map(Vraag::referte).collect();
+    assert_eq!(kept, [&r2, &r4]);
+    assert_eq!(again.vraag(&r4), original.vraag(&r4));
+    assert_ne!(again.afzender().referte(), original.afzender().referte());
+    assert_eq!(original.resend_vragen(|_| false), Err(ModelError::NoVragen));
+}
+
 // ---------------------------------------------------------------- Inhoud
 
 #[test]

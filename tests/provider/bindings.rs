@@ -5,10 +5,10 @@
 
 use dho_wss::model::{Instellingsnummer, Operatie};
 use dho_wss::pki::SigningIdentity;
-use dho_wss::pki::TrustError;
+use dho_wss::pki::{CertificateSelector, TrustError};
 use dho_wss::provider::{
-    demo, AuthorizationRule, BindingError, BindingErrorKind, Bindings, CertificateSelector, Decision, Rejection,
-    SubjectSerialNumberRule, MAX_BINDING_FILE_BYTES, MAX_BINDING_LINE_BYTES,
+    AuthorizationRule, BindingError, BindingErrorKind, Bindings, Decision, Rejection, SubjectSerialNumberRule,
+    MAX_BINDING_FILE_BYTES, MAX_BINDING_LINE_BYTES,
 };
 use dho_wss::wss::{SignatureProfile, Signer, TokenType, VerifyError};
 use proptest::prelude::*;
@@ -162,10 +162,9 @@ fn subject_serial_number_rule() {
 
 #[test]
 fn normalized_pads_to_six_digits() {
-    use dho_wss::provider::normalized;
-    assert_eq!(normalized(&n("1")).as_str(), "000001");
-    assert_eq!(normalized(&n("001234")).as_str(), "001234");
-    assert_eq!(normalized(&n("123456")).as_str(), "123456");
+    assert_eq!(n("1").normalized().as_str(), "000001");
+    assert_eq!(n("001234").normalized().as_str(), "001234");
+    assert_eq!(n("123456").normalized().as_str(), "123456");
 }
 
 proptest! {

@@ -10,10 +10,9 @@ use std::time::Duration;
 use dho_wss::model::{
     Afzender, Inhoud, Insz, ObjectId, Referte, Repliek, SchemaVersion, Uitkomst, Uitzondering, Vraag,
 };
-use dho_wss::provider::store::{decode_uitkomst, encode_uitkomst};
 use dho_wss::provider::{
-    resend, resend_vragen, AnswerKey, AnswerStore, AuthorizedVerzoek, Claim, Code, Fingerprint, HandlerError,
-    MemoryStore, Outcome, Pep, ProcessingError, Provider, Requester, StoreError, StoredAnswer, VraagHandler,
+    AnswerKey, AnswerStore, AuthorizedVerzoek, Claim, Code, Fingerprint, HandlerError, MemoryStore, Outcome, Pep,
+    ProcessingError, Provider, Requester, StoreError, StoredAnswer, VraagHandler,
 };
 
 use crate::common::provider::*;
@@ -41,7 +40,7 @@ fn key(nummer: &str, referte: &Referte) -> AnswerKey {
 }
 
 fn resigned(original: &(dho_wss::model::Operatie, dho_wss::model::Verzoek)) -> Vec<u8> {
-    let again = (original.0.clone(), resend(&original.1).expect("resend"));
+    let again = (original.0.clone(), original.1.resend());
     assert_ne!(again.1.afzender().referte(), original.1.afzender().referte());
     signed("institution", &again)
 }
@@ -198,7 +197,7 @@ fn object_id(repliek: &Repliek, referte: &Referte) -> String {
 
 /// `original` resent (new message, same Vragen) and signed by `who`.
 fn resigned_by(who: &str, original: &(dho_wss::model::Operatie, dho_wss::model::Verzoek)) -> Vec<u8> {
-    signed(who, &(original.0.clone(), resend(&original.1).expect("resend")))
+    signed(who, &(original.0.clone(), original.1.resend()))
 }
 
 /// Handles `bytes`, which must be refused for `referte` with exactly [`Code::ReferteReused`],
@@ -231,7 +230,7 @@ fn resend_by_the_same_signer_and_context_gets_the_stored_answer<S: AnswerStore>(
     let request = write_verzoek_from(full_afzender().build().expect("afzender"), &[(&r, inschrijving("a"))]);
     let first = answer(&p, &h, &signed("institution-app2", &request));
     assert_eq!(h.calls(), 1);
-    // resend() keeps OrganisatieEenheid, Hoedanigheid and Gebruiker.
+    // Verzoek::resend keeps OrganisatieEenheid, Hoedanigheid and Gebruiker.
     let again = answer(&p, &h, &resigned_by("institution-app2", &request));
     assert_eq!(h.calls(), 1, "the work must not run again");
     assert_eq!(again.antwoord(&r), first.antwoord(&r));
@@ -402,10 +401,10 @@ fn an_answer_without_a_requester_is_never_handed_out() {
     let k = key("001234", &r);
     let orphan = Uitkomst::ok(Inhoud::object_id(&ObjectId::new("orphan-answer").expect("id")).expect("i"));
     assert_eq!(p.store().claim(&k).expect("claim"), Claim::Claimed);
+    let fingerprint = Fingerprint::of(&request.0, request.1.vragen()[0].inhoud());
     let stored = StoredAnswer {
-        fingerprint: Fingerprint::of(&request.0, request.1.vragen()[0].inhoud()),
         requester: None,
-        antwoord: encode_uitkomst(&r, &orphan).expect("encode"),
+        ..StoredAnswer::new(fingerprint, Requester::from_parts([8; 32], [9; 32]), &r, &orphan).expect("encode")
     };
     p.store().complete(&k, &stored).expect("complete");
     assert_referte_reused(&p, &h, &signed("institution", &request), &r, "orphan-answer");
@@ -419,14 +418,24 @@ fn stored_answers_keep_warnings_and_01_02_uitzonderingen() {
         .build()
         .expect("u");
     let with_warning = Uitkomst::ok_met_meldingen(inschrijving("w"), [warning]).expect("uitkomst");
-    assert_eq!(decode_uitkomst(&encode_uitkomst(&r, &with_warning).expect("encode")).expect("decode"), with_warning);
+    let round_trip = |referte: &Referte, uitkomst: &Uitkomst| {
+        let fingerprint = Fingerprint([1; 32]);
+        let stored = StoredAnswer::new(fingerprint, Requester::from_parts([8; 32], [9; 32]), referte, uitkomst);
+        stored.expect("encode").uitkomst().expect("decode")
+    };
+    assert_eq!(round_trip(&r, &with_warning), with_warning);
     // A generiek-01.02 warning has no Oorsprong.
     let old = Uitkomst::ok_met_meldingen(Inhoud::empty(), [Uitzondering::informatie("1", "i").build().expect("u")])
         .expect("uitkomst");
     let r12 = Referte::generate_for(SchemaVersion::V01_02);
-    assert_eq!(decode_uitkomst(&encode_uitkomst(&r12, &old).expect("encode")).expect("decode"), old);
-    assert!(matches!(decode_uitkomst(b"<Repliek/>"), Err(StoreError::Corrupt { .. })));
-    assert!(matches!(decode_uitkomst(b"\xff"), Err(StoreError::Corrupt { .. })));
+    assert_eq!(round_trip(&r12, &old), old);
+    let corrupt = |antwoord: &[u8]| StoredAnswer {
+        fingerprint: Fingerprint([1; 32]),
+        requester: None,
+        antwoord: antwoord.to_vec(),
+    };
+    assert!(matches!(corrupt(b"<Repliek/>").uitkomst(), Err(StoreError::Corrupt { .. })));
+    assert!(matches!(corrupt(b"\xff").uitkomst(), Err(StoreError::Corrupt { .. })));
 }
 
 // ------------------------------------------------------------------ SQLite specifics
@@ -547,6 +556,7 @@ mod sqlite_store {
         let r = Referte::generate();
         let request = write_verzoek("001234", &[(&r, inschrijving("before the upgrade"))]);
         let old_answer = Uitkomst::ok(Inhoud::object_id(&ObjectId::new("stored-by-schema-1").expect("id")).expect("i"));
+        let fingerprint = Fingerprint::of(&request.0, request.1.vragen()[0].inhoud());
         {
             // The file as the previous version left it, with one answer whose fingerprint
             // matches the Vraag (so that only the missing requester can refuse it).
@@ -560,8 +570,10 @@ mod sqlite_store {
                 rusqlite::params![
                     "001234",
                     r.as_str(),
-                    Fingerprint::of(&request.0, request.1.vragen()[0].inhoud()).as_bytes().as_slice(),
-                    encode_uitkomst(&r, &old_answer).expect("encode"),
+                    fingerprint.as_bytes().as_slice(),
+                    StoredAnswer::new(fingerprint, Requester::from_parts([8; 32], [9; 32]), &r, &old_answer)
+                        .expect("encode")
+                        .antwoord,
                     1_700_000_000_i64,
                 ],
             )
@@ -578,7 +590,7 @@ mod sqlite_store {
         // The old answer is kept, without a requester.
         let kept = store.get(&key("001234", &r)).expect("get").expect("the old answer is kept");
         assert_eq!(kept.requester, None);
-        assert_eq!(decode_uitkomst(&kept.antwoord).expect("decode"), old_answer);
+        assert_eq!(kept.uitkomst().expect("decode"), old_answer);
 
         // Never handed out, not even to the resend its fingerprint matches; the work is not redone.
         let p = provider(store);
@@ -629,7 +641,7 @@ mod sqlite_store {
 fn resend_vragen_keeps_only_the_chosen_vragen() {
     let (r1, r2) = (Referte::generate(), Referte::generate());
     let original = write_verzoek("001234", &[(&r1, inschrijving("a")), (&r2, inschrijving("b"))]).1;
-    let again = resend_vragen(&original, |v| v.referte() == &r2).expect("resend");
+    let again = original.resend_vragen(|v| v.referte() == &r2).expect("resend");
     assert_eq!(again.vragen().len(), 1);
     assert_eq!(again.vragen()[0], original.vragen()[1]);
     assert_ne!(again.afzender().referte(), original.afzender().referte());
@@ -637,5 +649,5 @@ fn resend_vragen_keeps_only_the_chosen_vragen() {
     assert_eq!(again.afzender().hoedanigheid(), original.afzender().hoedanigheid());
     assert_eq!(again.context().naam(), original.context().naam());
     assert_eq!(again.context().versie(), original.context().versie());
-    assert!(resend_vragen(&original, |_| false).is_err(), "a Verzoek needs a Vraag");
+    assert!(original.resend_vragen(|_| false).is_err(), "a Verzoek needs a Vraag");
 }

@@ -7,8 +7,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use dho_wss::institution::Reply;
 use dho_wss::model::{Envelope, SchemaVersion};
-use dho_wss::provider::{demo, Code, MemoryStore, Outcome, Provider, Rejection, Reply, Response};
+use dho_wss::provider::{Code, MemoryStore, Outcome, Provider, Rejection, Response};
 use dho_wss::wss::VerifyError;
 
 use crate::common::provider::*;

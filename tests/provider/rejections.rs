@@ -3,13 +3,14 @@
 
 use std::sync::Arc;
 
+use dho_wss::institution::{Reply, ReplyError, ReplyVerifier, UnsignedFaults};
 use dho_wss::model::{
     Afzender, Envelope, Fault, FaultCode, Inhoud, Operatie, Referte, Repliek, SchemaVersion, Versie, Verzoek,
 };
-use dho_wss::pki::ValidatedCertificate;
+use dho_wss::pki::{CertificateSelector, ValidatedCertificate};
 use dho_wss::provider::{
-    demo, AuthorizedVerzoek, CertificateSelector, Code, Decision, MemoryStore, Outcome, Pep, PepPolicy, Provider,
-    Rejection, Reply, ReplyError, ReplyVerifier, Response, SubjectSerialNumberRule, UnsignedFaults,
+    AuthorizedVerzoek, Code, Decision, MemoryStore, Outcome, Pep, PepPolicy, Provider, Rejection, Response,
+    SubjectSerialNumberRule,
 };
 use dho_wss::wss::{VerificationPolicy, Verifier, VerifyError};
 

@@ -1,7 +1,8 @@
 //! The crate's layering, checked on its source: data flows one way, from bytes to verified
 //! types (xml → soap → model, crypto → pki, all of them → wss → provider / institution), and
 //! no module imports one above it. `clock` is the ground floor beside `xml` and `crypto`: it
-//! imports nothing, and what reads the time (pki, wss, provider, institution) may import it. Run alone with `cargo test --test wss layering`.
+//! imports nothing, and what reads the time (pki, wss, provider, institution) may import it.
+//! Run alone with `cargo test --test wss layering`.
 //!
 //! The check reads every file under `src/`, attributes it to its top-level module and collects
 //! the top-level modules it names through `crate::…` paths in code (comments and doc links are

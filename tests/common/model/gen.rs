@@ -1,5 +1,4 @@
 //! Generators of valid messages with arbitrary field values, for property tests.
-#![allow(dead_code)]
 
 use dho_wss::model::*;
 use dho_wss::xml::XmlWriter;
@@ -8,7 +7,7 @@ use proptest::prelude::*;
 use super::GHI_NS;
 
 /// Text with markup characters, CR/LF/TAB, non-ASCII (incl. outside the BMP).
-pub fn text(min: usize, max: usize) -> impl Strategy<Value = String> {
+pub(crate) fn text(min: usize, max: usize) -> impl Strategy<Value = String> {
     proptest::collection::vec(
         prop_oneof![
             4 => proptest::char::range('a', 'z'),
@@ -21,7 +20,7 @@ pub fn text(min: usize, max: usize) -> impl Strategy<Value = String> {
     .prop_map(|v| v.into_iter().collect())
 }
 
-pub fn insz() -> impl Strategy<Value = Insz> {
+pub(crate) fn insz() -> impl Strategy<Value = Insz> {
     (0u64..1_000_000_000, any::<bool>()).prop_map(|(n, after2000)| {
         let base = if after2000 { 2_000_000_000 + n } else { n };
         let check = 97 - base % 97;
@@ -29,7 +28,7 @@ pub fn insz() -> impl Strategy<Value = Insz> {
     })
 }
 
-pub fn tijdstip_s() -> impl Strategy<Value = Tijdstip> {
+pub(crate) fn tijdstip_s() -> impl Strategy<Value = Tijdstip> {
     (1990u32..2100, 1u32..=12, 1u32..=28, 0u32..24, 0u32..60, 0u32..60, 0u32..1000, 0u8..3).prop_map(
         |(y, mo, d, h, mi, s, ms, p)| {
             let datum = format!("{y:04}-{mo:02}-{d:02}");
@@ -44,16 +43,16 @@ pub fn tijdstip_s() -> impl Strategy<Value = Tijdstip> {
 }
 
 /// A Referte prefix; an index suffix makes Refertes distinct. ≤ 24 characters in all.
-pub fn referte_prefix() -> impl Strategy<Value = String> {
+pub(crate) fn referte_prefix() -> impl Strategy<Value = String> {
     text(1, 18)
 }
 
-pub fn mk_referte(prefix: &str, i: usize) -> Referte {
+pub(crate) fn mk_referte(prefix: &str, i: usize) -> Referte {
     Referte::new(&format!("{prefix}-{i}")).expect("valid Referte")
 }
 
 #[derive(Debug, Clone)]
-pub struct AdresIn {
+pub(crate) struct AdresIn {
     id: String,
     naam: Option<String>,
     oe: Option<String>,
@@ -61,7 +60,7 @@ pub struct AdresIn {
     gebruiker: Option<Insz>,
 }
 
-pub fn adres() -> impl Strategy<Value = AdresIn> {
+pub(crate) fn adres() -> impl Strategy<Value = AdresIn> {
     (
         text(1, 120),
         proptest::option::of(text(1, 24)),
@@ -72,7 +71,7 @@ pub fn adres() -> impl Strategy<Value = AdresIn> {
         .prop_map(|(id, naam, oe, hoed, gebruiker)| AdresIn { id, naam, oe, hoed, gebruiker })
 }
 
-pub fn afzender(a: &AdresIn, r: Referte) -> Afzender {
+pub(crate) fn afzender(a: &AdresIn, r: Referte) -> Afzender {
     let mut b = Afzender::builder(a.id.clone()).referte(r);
     if let Some(x) = &a.naam {
         b = b.naam(x.clone());
@@ -91,7 +90,7 @@ pub fn afzender(a: &AdresIn, r: Referte) -> Afzender {
 
 /// Typed content: text elements whose values are arbitrary text.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Velden(pub Vec<String>);
+pub(crate) struct Velden(pub Vec<String>);
 
 impl InhoudContent for Velden {
     fn write_inhoud(&self, w: &mut XmlWriter) -> Result<(), dho_wss::xml::WriteError> {
@@ -109,7 +108,7 @@ impl InhoudContent for Velden {
     }
 }
 
-pub fn uitzondering(v: SchemaVersion) -> impl Strategy<Value = Uitzondering> {
+pub(crate) fn uitzondering(v: SchemaVersion) -> impl Strategy<Value = Uitzondering> {
     (
         prop::sample::select(UitzonderingType::ALL.to_vec()),
         "[0-9]{1,10}",
@@ -137,11 +136,11 @@ pub fn uitzondering(v: SchemaVersion) -> impl Strategy<Value = Uitzondering> {
         })
 }
 
-pub fn version() -> impl Strategy<Value = SchemaVersion> {
+pub(crate) fn version() -> impl Strategy<Value = SchemaVersion> {
     prop_oneof![Just(SchemaVersion::V02_00), Just(SchemaVersion::V01_02)]
 }
 
-pub fn verzoek_s() -> impl Strategy<Value = (Operatie, Verzoek)> {
+pub(crate) fn verzoek_s() -> impl Strategy<Value = (Operatie, Verzoek)> {
     (
         version(),
         text(1, 48),
@@ -178,7 +177,7 @@ pub fn verzoek_s() -> impl Strategy<Value = (Operatie, Verzoek)> {
         })
 }
 
-pub fn repliek_s() -> impl Strategy<Value = Repliek> {
+pub(crate) fn repliek_s() -> impl Strategy<Value = Repliek> {
     (verzoek_s(), adres(), tijdstip_s())
         .prop_flat_map(|((_, vz), afz, tijd)| {
             let v = vz.schema_version();

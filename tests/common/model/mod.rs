@@ -1,40 +1,39 @@
 //! Sample messages shared by the model tests.
-#![allow(dead_code)]
 
-pub mod gen;
+pub(crate) mod gen;
 
 use dho_wss::model::*;
 
-pub const GHI_NS: &str = "http://webservice.geefhistoriekinschrijvingdienst-02_01.onderwijs.vlaanderen.be";
-pub const LKS_NS: &str = "http://raadpleegleerkredietsaldo.persoondienst-01_00.dho2.ov.vlaanderen.be";
+pub(crate) const GHI_NS: &str = "http://webservice.geefhistoriekinschrijvingdienst-02_01.onderwijs.vlaanderen.be";
+pub(crate) const LKS_NS: &str = "http://raadpleegleerkredietsaldo.persoondienst-01_00.dho2.ov.vlaanderen.be";
 
-pub fn ok<T>(r: Result<T, ModelError>) -> T {
+pub(crate) fn ok<T>(r: Result<T, ModelError>) -> T {
     match r {
         Ok(t) => t,
         Err(e) => panic!("unexpected error: {e:?}"),
     }
 }
 
-pub fn tijdstip(d: &str, t: &str) -> Tijdstip {
+pub(crate) fn tijdstip(d: &str, t: &str) -> Tijdstip {
     ok(Tijdstip::parse(d, t))
 }
 
 /// A Referte that fits the version (UUID for 02.00, 24 characters for 01.02).
-pub fn referte(v: SchemaVersion, n: u32) -> Referte {
+pub(crate) fn referte(v: SchemaVersion, n: u32) -> Referte {
     match v {
         SchemaVersion::V02_00 => ok(Referte::new(&format!("6723c408-4ec1-464d-a91d-bb4277f0{n:04x}"))),
         SchemaVersion::V01_02 => ok(Referte::new(&format!("XE:1072:25023:8163:{n}"))),
     }
 }
 
-pub fn criteria(insz: &str) -> Inhoud {
+pub(crate) fn criteria(insz: &str) -> Inhoud {
     ok(Inhoud::from_fragment(&format!(
         "<Criteria><INSZ>{insz}</INSZ><Periode><Begin>2015-01-01</Begin><Einde>2016-06-30</Einde></Periode></Criteria>"
     )))
 }
 
 /// A Verzoek with every optional field set, text with markup characters, CR and non-ASCII.
-pub fn verzoek(v: SchemaVersion) -> Verzoek {
+pub(crate) fn verzoek(v: SchemaVersion) -> Verzoek {
     let afzender = ok(Afzender::instelling(&ok(Instellingsnummer::new("001234")))
         .naam("Administratie €&<>\"'")
         .referte(referte(v, 1))
@@ -56,7 +55,7 @@ pub fn verzoek(v: SchemaVersion) -> Verzoek {
         .build())
 }
 
-pub fn oorsprong(v: SchemaVersion, u: UitzonderingBuilder) -> UitzonderingBuilder {
+pub(crate) fn oorsprong(v: SchemaVersion, u: UitzonderingBuilder) -> UitzonderingBuilder {
     match v {
         SchemaVersion::V02_00 => u.oorsprong(ok(Oorsprong::new("DHO2"))),
         SchemaVersion::V01_02 => u,
@@ -65,7 +64,7 @@ pub fn oorsprong(v: SchemaVersion, u: UitzonderingBuilder) -> UitzonderingBuilde
 
 /// A Repliek to [`verzoek`] with: an ok Antwoord, an ok one with a warning, a failed one,
 /// and a level-2 Uitzondering.
-pub fn repliek(v: SchemaVersion) -> Repliek {
+pub(crate) fn repliek(v: SchemaVersion) -> Repliek {
     let vz = verzoek(v);
     let afzender = ok(Afzender::builder("dho2.ov.vlaanderen.be").referte(referte(v, 100)).build());
     let mut i = 0;
@@ -96,7 +95,7 @@ pub fn repliek(v: SchemaVersion) -> Repliek {
 }
 
 /// A Repliek with only a level-2 Uitzondering (no Antwoorden).
-pub fn repliek_level2(v: SchemaVersion) -> Repliek {
+pub(crate) fn repliek_level2(v: SchemaVersion) -> Repliek {
     let afzender = ok(Afzender::builder("vip.vlaanderen.be").naam("MagdaGateway").referte(referte(v, 7)).build());
     ok(Repliek::builder("GeefPersoon", ok(Versie::new("02.02.0000")), afzender)
         .schema_version(v)
@@ -112,11 +111,11 @@ pub fn repliek_level2(v: SchemaVersion) -> Repliek {
         .build())
 }
 
-pub fn operatie() -> Operatie {
+pub(crate) fn operatie() -> Operatie {
     ok(Operatie::new(GHI_NS, "GeefHistoriekInschrijving"))
 }
 
-pub fn faults() -> Vec<Fault> {
+pub(crate) fn faults() -> Vec<Fault> {
     vec![
         ok(Fault::new(FaultCode::server(), "10001 Fout formaat in de vraag")),
         ok(ok(Fault::new(ok(FaultCode::wsse("FailedCheck")), "The signature or decryption was invalid"))
@@ -129,7 +128,7 @@ pub fn faults() -> Vec<Fault> {
 }
 
 /// Every kind of envelope the writer makes, labelled, with its schema version.
-pub fn envelopes() -> Vec<(String, SchemaVersion, Envelope)> {
+pub(crate) fn envelopes() -> Vec<(String, SchemaVersion, Envelope)> {
     let mut out = Vec::new();
     for v in [SchemaVersion::V02_00, SchemaVersion::V01_02] {
         out.push((format!("verzoek-{v}"), v, Envelope::Verzoek { operatie: operatie(), verzoek: verzoek(v) }));

@@ -1,23 +1,23 @@
-//! A demo operation for the examples and tests: **not a real DHO service**.
+//! A demo operation for the examples and tests: **not a real DHO service**, and not part of
+//! the library. Included with `#[path]` by `examples/answer_verzoek.rs` and by the provider
+//! tests (`tests/common/provider.rs`): one file, no copy.
 //!
 //! `GeefHistoriekInschrijving` 02.01.0000 (a read): each Antwoord echoes the Vraag's
 //! `Criteria` and adds one fixed `Inschrijving` of the requesting institution.
 
-use crate::model::{Inhoud, Uitkomst, Versie, Vraag};
-use crate::xml::XmlWriter;
-
-use super::pep::{AuthorizedVerzoek, OperationSpec};
-use super::service::{HandlerError, VraagHandler};
+use dho_wss::model::{Inhoud, Uitkomst, Versie, Vraag};
+use dho_wss::provider::{AuthorizedVerzoek, HandlerError, OperationSpec, VraagHandler};
+use dho_wss::xml::{Document, XmlWriter};
 
 /// The demo operation's service namespace (the one `sign_payload`'s sample uses).
-pub const NAMESPACE: &str = "http://webservice.geefhistoriekinschrijvingdienst-02_01.onderwijs.vlaanderen.be";
+pub(crate) const NAMESPACE: &str = "http://webservice.geefhistoriekinschrijvingdienst-02_01.onderwijs.vlaanderen.be";
 /// The demo operation's name.
-pub const NAAM: &str = "GeefHistoriekInschrijving";
+pub(crate) const NAAM: &str = "GeefHistoriekInschrijving";
 /// The demo operation's Versie.
-pub const VERSIE: &str = "02.01.0000";
+pub(crate) const VERSIE: &str = "02.01.0000";
 
 /// The demo operation's policy entry: [`NAMESPACE`], [`NAAM`], Versie [`VERSIE`], a read.
-pub fn operation() -> OperationSpec {
+pub(crate) fn operation() -> OperationSpec {
     let spec = OperationSpec::new(NAMESPACE, NAAM).read_only();
     match Versie::new(VERSIE) {
         Ok(v) => spec.versie(v),
@@ -25,9 +25,9 @@ pub fn operation() -> OperationSpec {
     }
 }
 
-/// The demo handler (see the [module documentation](self)).
+/// The demo handler (see the module documentation).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct DemoHandler;
+pub(crate) struct DemoHandler;
 
 impl VraagHandler for DemoHandler {
     fn answer(&self, request: &AuthorizedVerzoek, vraag: &Vraag) -> Result<Uitkomst, HandlerError> {
@@ -45,7 +45,7 @@ impl VraagHandler for DemoHandler {
         w.end_element()?;
         w.end_element()?;
         w.end_element()?;
-        let doc = crate::xml::Document::parse(&w.finish()?)?;
+        let doc = Document::parse(&w.finish()?)?;
         Ok(Uitkomst::ok(Inhoud::from_element(doc.root())?))
     }
 }

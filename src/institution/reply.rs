@@ -1,11 +1,8 @@
-//! The institution side of a reply: verify the provider's signed Repliek or Fault,
-//! correlate it with the Verzoek, and resend Vragen for guaranteed delivery.
+//! Verify the provider's signed Repliek or Fault and correlate it with the Verzoek.
 
-use crate::model::{Afzender, Envelope, Fault, ModelError, Operatie, Referte, Repliek, SchemaVersion, Verzoek};
-use crate::pki::ValidatedCertificate;
+use crate::model::{Envelope, Fault, ModelError, Operatie, Repliek, SchemaVersion, Verzoek};
+use crate::pki::{CertificateSelector, ValidatedCertificate};
 use crate::wss::{Verifier, VerifyError};
-
-use super::binding::CertificateSelector;
 
 /// Whether a reply without a signature is accepted when it is a Fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,8 +85,8 @@ pub enum ReplyError {
 /// accept exactly one certificate (and update the pin with each renewal).
 ///
 /// ```
-/// use dho_wss::provider::{CertificateSelector, ReplyVerifier};
-/// use dho_wss::pki::{CertificateValidator, TrustAnchors};
+/// use dho_wss::institution::ReplyVerifier;
+/// use dho_wss::pki::{CertificateSelector, CertificateValidator, TrustAnchors};
 /// use dho_wss::wss::{VerificationPolicy, Verifier};
 ///
 /// let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;
@@ -207,7 +204,7 @@ impl ReplyVerifier {
 }
 
 /// Checks that `repliek` answers `verzoek` (see [`ReplyVerifier::read_for`]).
-pub fn check_answers(verzoek: &Verzoek, repliek: &Repliek) -> Result<(), ReplyError> {
+fn check_answers(verzoek: &Verzoek, repliek: &Repliek) -> Result<(), ReplyError> {
     let mismatch = |detail: String| Err(ReplyError::Mismatch { detail });
     let sent = verzoek.afzender().referte();
     match repliek.context().bericht().ontvanger().and_then(|o| o.referte()) {
@@ -221,48 +218,4 @@ pub fn check_answers(verzoek: &Verzoek, repliek: &Repliek) -> Result<(), ReplyEr
         }
     }
     Ok(())
-}
-
-/// A new Verzoek that resends every Vraag of `original` with its original Referte and
-/// Inhoud, in a new message: a new Afzender Referte and a new Tijdstip; Naam, Versie,
-/// schema version, Type, the rest of the Afzender, Ontvanger and Annotaties unchanged.
-pub fn resend(original: &Verzoek) -> Result<Verzoek, ModelError> {
-    resend_vragen(original, |_| true)
-}
-
-/// Like [`resend`], with only the Vragen for which `keep` is true (for example those
-/// whose Antwoord never arrived).
-pub fn resend_vragen(
-    original: &Verzoek,
-    mut keep: impl FnMut(&crate::model::Vraag) -> bool,
-) -> Result<Verzoek, ModelError> {
-    let version = original.schema_version();
-    let a = original.afzender();
-    let mut afzender = Afzender::builder(a.identificatie()).referte(Referte::generate_for(version));
-    if let Some(v) = a.naam() {
-        afzender = afzender.naam(v);
-    }
-    if let Some(v) = a.organisatie_eenheid() {
-        afzender = afzender.organisatie_eenheid(v);
-    }
-    if let Some(v) = a.hoedanigheid() {
-        afzender = afzender.hoedanigheid(v);
-    }
-    if let Some(v) = a.gebruiker() {
-        afzender = afzender.gebruiker(v.clone());
-    }
-    let context = original.context();
-    let mut b = Verzoek::builder(context.naam(), context.versie().clone(), afzender.build()?)
-        .schema_version(version)
-        .bericht_type(context.bericht().type_());
-    if let Some(o) = context.bericht().ontvanger() {
-        b = b.ontvanger(o.clone());
-    }
-    for an in context.annotaties() {
-        b = b.annotatie(an.clone());
-    }
-    for v in original.vragen().iter().filter(|v| keep(v)) {
-        b = b.vraag(v.clone());
-    }
-    b.build()
 }
