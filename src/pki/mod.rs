@@ -111,6 +111,8 @@ mod certificate;
 mod identity;
 mod pem;
 mod selector;
+#[cfg(test)]
+mod test_support;
 mod trust;
 
 pub use cache::ChainCacheConfig;
