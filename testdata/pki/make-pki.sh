@@ -5,6 +5,8 @@
 #   repository. Never trust ca.pem anywhere outside the dho-wss test suite.
 #
 # Usage: testdata/pki/make-pki.sh          (from anywhere; needs only openssl >= 3.0 and bash)
+#        testdata/pki/make-pki.sh tls      only the TLS server identities (tls-*), issued by
+#                                          ca.pem and rogue-ca.pem; every other file stays
 #        testdata/pki/make-pki.sh extra    only the "extra" part (intermediate CAs, ambiguous and
 #                                          escaped subject names), issued by the existing
 #                                          ca.pem/ca.key.pem; every other file stays as it is
@@ -18,8 +20,8 @@ export LC_ALL=C
 
 PART="${1:-all}"
 case "$PART" in
-  all | extra) ;;
-  *) echo "usage: $0 [extra]" >&2; exit 2 ;;
+  all | extra | tls) ;;
+  *) echo "usage: $0 [extra|tls]" >&2; exit 2 ;;
 esac
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -72,6 +74,8 @@ EXTRA_OUTPUTS=(
 )
 if [[ "$PART" == all ]]; then
   rm -f -- "${BASE_OUTPUTS[@]}" "${EXTRA_OUTPUTS[@]}" README.md
+elif [[ "$PART" == tls ]]; then
+  [[ -f ca.key.pem && -f rogue-ca.key.pem ]] || { echo "tls needs ca.pem and rogue-ca.pem; run $0 first" >&2; exit 1; }
 else
   [[ -f ca.pem && -f ca.key.pem ]] || { echo "extra needs ca.pem and ca.key.pem; run $0 first" >&2; exit 1; }
   rm -f -- "${EXTRA_OUTPUTS[@]}" README.md
@@ -159,6 +163,20 @@ basicConstraints       = critical,CA:TRUE
 keyUsage               = critical,keyCertSign
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid:always
+[ v3_tls_server ]
+basicConstraints       = critical,CA:FALSE
+keyUsage               = critical,digitalSignature,keyEncipherment
+extendedKeyUsage       = serverAuth
+subjectAltName         = DNS:localhost,IP:127.0.0.1,IP:::1
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
+[ v3_tls_wronghost ]
+basicConstraints       = critical,CA:FALSE
+keyUsage               = critical,digitalSignature,keyEncipherment
+extendedKeyUsage       = serverAuth
+subjectAltName         = DNS:wrong-host.invalid
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
 [ crl_ext ]
 authorityKeyIdentifier = keyid:always
 EOF
@@ -195,6 +213,38 @@ issue() {
   # keep only the PEM block (no text dump)
   openssl x509 -in "$WORK/out.pem" -out "$out"
 }
+
+# --- TLS server identities (issues 12, 13, 15: HTTPS client, gateway, FTPS) -----------------------
+# tls-server.*: the test CA's TLS server certificate for the loopback servers the tests start
+# (SAN DNS:localhost, IP:127.0.0.1, IP:::1; EKU serverAuth). tls-wronghost.*: the same CA, but the
+# name is wrong-host.invalid (hostname-mismatch tests). tls-rogue.*: the right names from the rogue
+# CA (untrusted-server tests). Self-contained: needs ca.pem/ca.key.pem and rogue-ca.pem/rogue-ca.key.pem.
+make_tls() {
+  rm -f tls-server.crt.pem tls-server.key.pem tls-server.chain.pem tls-wronghost.crt.pem tls-wronghost.key.pem \
+    tls-rogue.crt.pem tls-rogue.key.pem
+  ca_conf tlsca
+  ca_conf tlsrogue
+  TLS_SUBJ="/C=BE/O=dho-wss Test PKI/OU=${TEST_OU}/CN=localhost"
+  rsa_key tls-server.key.pem 2048
+  issue tlsca tls-server.key.pem "$TLS_SUBJ" v3_tls_server 4001 "$GOOD_START" "$GOOD_END" tls-server.crt.pem ca.key.pem ca.pem
+  cat tls-server.crt.pem ca.pem > tls-server.chain.pem
+  rsa_key tls-wronghost.key.pem 2048
+  issue tlsca tls-wronghost.key.pem "/C=BE/O=dho-wss Test PKI/OU=${TEST_OU}/CN=wrong-host.invalid" v3_tls_wronghost 4002 \
+    "$GOOD_START" "$GOOD_END" tls-wronghost.crt.pem ca.key.pem ca.pem
+  rsa_key tls-rogue.key.pem 2048
+  issue tlsrogue tls-rogue.key.pem "$TLS_SUBJ" v3_tls_server 4003 "$GOOD_START" "$GOOD_END" tls-rogue.crt.pem rogue-ca.key.pem rogue-ca.pem
+  for c in tls-server tls-wronghost; do
+    openssl verify -attime 1767225600 -purpose sslserver -CAfile ca.pem "$c.crt.pem" >/dev/null \
+      || { echo "self-check failed: $c" >&2; exit 1; }
+  done
+  openssl verify -attime 1767225600 -purpose sslserver -CAfile rogue-ca.pem tls-rogue.crt.pem >/dev/null \
+    || { echo "self-check failed: tls-rogue" >&2; exit 1; }
+  if openssl verify -attime 1767225600 -CAfile ca.pem tls-rogue.crt.pem >/dev/null 2>&1; then
+    echo "tls-rogue chains to ca.pem?!" >&2; exit 1
+  fi
+  echo "TLS server identities (tls-server, tls-wronghost, tls-rogue) written to $DIR"
+}
+if [[ "$PART" == tls ]]; then make_tls; exit 0; fi
 
 # ==================================================================================================
 # Base part (`make-pki.sh` without argument): everything up to ca.crl.pem.
@@ -469,11 +519,14 @@ Extra part (`make-pki.sh extra`): intermediate CAs (attack catalogue F3) and sub
 | `multi-valued-rdn.*` | test CA leaf whose most specific RDN is `CN=...+serialNumber=001234` (one RDN, two attributes) |
 | `dn-escapes.*` | test CA leaf with values that need RFC 4514 escaping, non-ASCII UTF8String and control characters |
 | `dn-strings.*` | test CA leaf with a T61String, a BMPString and an attribute OpenSSL has no name for (1.3.6.1.4.1.55555.1.1) |
+| `tls-server.*` | TLS server certificate of the test CA for loopback servers (CN=localhost; SAN DNS:localhost, IP:127.0.0.1, IP:::1; EKU serverAuth); `tls-server.chain.pem` = leaf then CA. Made by `make-pki.sh tls` |
+| `tls-wronghost.*` | the same CA and EKU, SAN DNS:wrong-host.invalid (hostname-mismatch tests) |
+| `tls-rogue.*` | the names of `tls-server` from the rogue CA (untrusted-server tests) |
 
 All `*.key.pem` files are unencrypted PKCS#8 unless said otherwise. All certificates are v3, signed with
 sha256WithRSAEncryption. Serials: CA 0x01, institution 0x1001, other 0x1002, provider 0x1003,
 negative leaves 0x2001..0x2007 (rogue CA 0x01, rogue leaf 0x1001); extra part: name leaves 0x2008..0x200C,
-intermediates 0x3001..0x3004, their leaves 0x3101, 0x3102, 0x3104.
+intermediates 0x3001..0x3004, their leaves 0x3101, 0x3102, 0x3104; TLS servers 0x4001..0x4003.
 
 ## Summary (`openssl x509 -noout -subject -issuer -serial -dates -fingerprint -sha256 -nameopt RFC2253`)
 
@@ -503,3 +556,6 @@ issue app2ca institution-app2.key.pem "$APP2_SUBJ" v3_leaf 1100 "$GOOD_START" "$
 openssl verify -attime 1767225600 -CAfile ca.pem institution-app2.crt.pem >/dev/null \
   || { echo "self-check failed: institution-app2" >&2; exit 1; }
 echo "institution-app2 (second application of 001234) written to $DIR"
+
+
+make_tls
