@@ -558,4 +558,4 @@ openssl verify -attime 1767225600 -CAfile ca.pem institution-app2.crt.pem >/dev/
 echo "institution-app2 (second application of 001234) written to $DIR"
 
 
-make_tls
+if [[ "$PART" == all ]]; then make_tls; fi
