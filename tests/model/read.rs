@@ -11,7 +11,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::model::*;
-use crate::common::skip;
 use dho_wss::model::*;
 use dho_wss::soap::SOAP11_NS;
 use dho_wss::xml::{Document, Element, ExcC14n, Node, XmlErrorKind, XmlWriter};
@@ -327,14 +326,11 @@ fn hostile_faults() {
 
 // ---------------------------------------------------------------- fixtures
 
-fn fixtures_dir() -> Option<PathBuf> {
+/// The message fixtures are part of the repository: a missing one is a broken checkout.
+fn fixtures_dir() -> PathBuf {
     let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/messages");
-    if d.is_dir() {
-        Some(d)
-    } else {
-        skip(&format!("{} not found", d.display()));
-        None
-    }
+    assert!(d.is_dir(), "{} not found", d.display());
+    d
 }
 
 /// Declares every in-scope namespace of `apex` on the copy, then copies the subtree
@@ -410,7 +406,7 @@ fn compare(original: Element<'_>, rewritten: Element<'_>, name: &str) {
 
 #[test]
 fn fixtures_parse_and_write_back_equivalently() {
-    let Some(dir) = fixtures_dir() else { return };
+    let dir = fixtures_dir();
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("read_dir")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -433,34 +429,32 @@ fn fixtures_parse_and_write_back_equivalently() {
     }
 }
 
-fn fixture(name: &str, version: Option<SchemaVersion>) -> Option<Envelope> {
-    let dir = fixtures_dir()?;
-    let path = dir.join(name);
-    let Ok(bytes) = std::fs::read(&path) else {
-        eprintln!("SKIPPED: {} not found", path.display());
-        return None;
-    };
-    Some(Envelope::from_envelope_bytes_with(&bytes, version).unwrap_or_else(|e| panic!("{name}: {e}")))
+fn fixture(name: &str, version: Option<SchemaVersion>) -> Envelope {
+    let path = fixtures_dir().join(name);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Envelope::from_envelope_bytes_with(&bytes, version).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 #[test]
 fn fixture_contents_are_typed() {
-    if let Some(Envelope::Verzoek { operatie, verzoek }) =
-        fixture("magda-geefhistoriekinschrijving-verzoek-wsse-dummy-signature.xml", None)
     {
+        let env = fixture("magda-geefhistoriekinschrijving-verzoek-wsse-dummy-signature.xml", None);
+        let Envelope::Verzoek { operatie, verzoek } = env else { panic!("not a Verzoek") };
         assert_eq!(operatie.naam(), "GeefHistoriekInschrijving");
         assert_eq!(operatie.namespace(), GHI_NS);
         assert_eq!(operatie.prefix(), Some("web"));
         assert_eq!(verzoek.instellingsnummer(), Some(ok(Instellingsnummer::new("143354"))));
         assert_eq!(verzoek.vragen().len(), 1);
     }
-    if let Some(env) = fixture("dho2-raadpleegleerkredietsaldo-verzoek-99-vragen.xml", None) {
+    {
+        let env = fixture("dho2-raadpleegleerkredietsaldo-verzoek-99-vragen.xml", None);
         let Envelope::Verzoek { verzoek, .. } = env else { panic!("not a Verzoek") };
         assert_eq!(verzoek.vragen().len(), 99);
         assert_eq!(verzoek.afzender().gebruiker().map(|g| g.as_str()), Some("83620711905"));
         assert_eq!(verzoek.context().annotaties()[0].naam(), "toepassing");
     }
-    if let Some(env) = fixture("dho2-raadpleegleerkredietsaldo-repliek-ok.xml", None) {
+    {
+        let env = fixture("dho2-raadpleegleerkredietsaldo-repliek-ok.xml", None);
         let Envelope::Repliek { operatie, repliek } = env else { panic!("not a Repliek") };
         assert_eq!(operatie.naam(), "RaadpleegLeerkredietsaldo");
         assert_eq!(operatie.namespace(), LKS_NS);
@@ -471,7 +465,8 @@ fn fixture_contents_are_typed() {
         assert_eq!(a.referte(), o.referte().expect("Referte"));
         assert_eq!(repliek.context().bericht().tijdstip().tijd_str(), "12:55:17.536");
     }
-    if let Some(env) = fixture("dho2-raadpleegleerkredietsaldo-repliek-bedrijfsregel-fout.xml", None) {
+    {
+        let env = fixture("dho2-raadpleegleerkredietsaldo-repliek-bedrijfsregel-fout.xml", None);
         let Envelope::Repliek { repliek, .. } = env else { panic!("not a Repliek") };
         let a = &repliek.antwoorden()[0];
         assert!(a.is_fout() && a.inhoud().is_none());
@@ -480,24 +475,28 @@ fn fixture_contents_are_typed() {
         assert_eq!(u.oorsprong().map(|o| o.as_str()), Some("DHO2"));
         assert_eq!(u.annotaties()[0].naam(), "dho2logid");
     }
-    if let Some(env) = fixture("magda-geefpersoon-repliek-geen-machtiging.xml", None) {
+    {
+        let env = fixture("magda-geefpersoon-repliek-geen-machtiging.xml", None);
         let Envelope::Repliek { operatie, repliek } = env else { panic!("not a Repliek") };
         assert_eq!(operatie.prefix(), None, "default-namespace form is kept");
         assert!(repliek.antwoorden().is_empty());
         assert_eq!(repliek.uitzonderingen()[0].identificatie(), "13001");
     }
-    if let Some(env) = fixture("generiek-01.02-beheerattestinschrijvinglerende-repliek.xml", None) {
+    {
+        let env = fixture("generiek-01.02-beheerattestinschrijvinglerende-repliek.xml", None);
         assert_eq!(env.schema_version(), Some(SchemaVersion::V01_02), "detected from the missing Oorsprong");
         let Envelope::Repliek { repliek, .. } = env else { panic!("not a Repliek") };
         assert!(repliek.antwoorden()[1].is_fout());
         assert_eq!(repliek.antwoorden()[1].uitzonderingen()[0].oorsprong(), None);
     }
-    if let Some(env) = fixture("dho-soap-fault-wsse-failedcheck.xml", None) {
+    {
+        let env = fixture("dho-soap-fault-wsse-failedcheck.xml", None);
         let Envelope::Fault(f) = env else { panic!("not a Fault") };
         assert_eq!(f.faultcode(), &ok(FaultCode::wsse("FailedCheck")));
         assert_eq!(f.faultactor(), Some("https://dho.example.invalid/pep"));
     }
-    if let Some(env) = fixture("magda-soap-fault-throttling.xml", None) {
+    {
+        let env = fixture("magda-soap-fault-throttling.xml", None);
         let Envelope::Fault(f) = env else { panic!("not a Fault") };
         assert_eq!(f.faultcode().namespace(), None);
         assert_eq!(f.faultcode().local_name(), "Server");
@@ -506,7 +505,8 @@ fn fixture_contents_are_typed() {
             Some("Exceeded the max throttle rate of 10 within 1000ms")
         );
     }
-    if let Some(env) = fixture("magda-soap-fault-xsd-validatie.xml", None) {
+    {
+        let env = fixture("magda-soap-fault-xsd-validatie.xml", None);
         let Envelope::Fault(f) = env else { panic!("not a Fault") };
         assert_eq!(f.faultcode(), &FaultCode::server());
     }
@@ -516,12 +516,9 @@ fn fixture_contents_are_typed() {
 /// fault lies in what the verifier (not the model) checks.
 #[test]
 fn invalid_fixtures_are_refused() {
-    let Some(dir) = fixtures_dir() else { return };
+    let dir = fixtures_dir();
     let dir = dir.join("invalid");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("SKIPPED: {} not found", dir.display());
-        return;
-    };
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     // The content of soapenv:Header is the verifier's, not the model's.
     let not_ours = ["envelope-mustunderstand-true.xml"];
     let mut n = 0;
