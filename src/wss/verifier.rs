@@ -18,6 +18,7 @@
 //! The result is a [`VerifiedEnvelope`]: only this module can make one, and it
 //! hands out the verified Body of the same tree that was checked.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -786,12 +787,14 @@ fn inclusive_prefixes(method: Element<'_>, context: &'static str, max: usize) ->
     }
 }
 
-/// The text of a value element, which must hold nothing but text (A8).
-fn plain_text(el: Element<'_>, element: &'static str) -> Result<String, VerifyError> {
-    let mut s = String::new();
+/// The text of a value element, which must hold nothing but text (A8). Borrowed from the
+/// document when it is one text node (always, unless comments or CDATA split it).
+fn plain_text<'d>(el: Element<'d>, element: &'static str) -> Result<Cow<'d, str>, VerifyError> {
+    let mut s = Cow::Borrowed("");
     for n in el.children() {
         match n {
-            Node::Text(t) => s.push_str(t),
+            Node::Text(t) if s.is_empty() => s = Cow::Borrowed(t),
+            Node::Text(t) => s.to_mut().push_str(t),
             _ => return Err(VerifyError::NotPlainText { element }),
         }
     }
@@ -800,7 +803,12 @@ fn plain_text(el: Element<'_>, element: &'static str) -> Result<String, VerifyEr
 
 /// xs:base64Binary: white space allowed anywhere, canonical padding required.
 fn decode_b64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
-    let compact: Vec<u8> = text.bytes().filter(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n')).collect();
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    if !text.as_bytes().iter().any(space) {
+        return B64.decode(text);
+    }
+    let mut compact = Vec::with_capacity(text.len());
+    compact.extend(text.bytes().filter(|b| !space(b)));
     B64.decode(compact)
 }
 
