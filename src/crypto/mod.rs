@@ -182,6 +182,61 @@ pub trait Digest: io::Write + Send {
     fn finalize(self: Box<Self>) -> Vec<u8>;
 }
 
+/// A [`Digest`] behind a write buffer on the stack. Canonical XML arrives in pieces of a few
+/// bytes (`<`, a name, `="`, a value…), and each write into a boxed digest is a dynamic call
+/// and a call into the hash function: the buffer hands it 2 KiB at a time (pieces longer than
+/// the buffer go straight through). The hash is the same.
+pub(crate) struct BufferedDigest {
+    digest: Box<dyn Digest>,
+    buf: [u8; 2048],
+    len: usize,
+}
+
+impl BufferedDigest {
+    pub(crate) fn new(digest: Box<dyn Digest>) -> Self {
+        BufferedDigest { digest, buf: [0; 2048], len: 0 }
+    }
+
+    fn drain(&mut self) {
+        // Digests never fail to write.
+        let _ = self.digest.write_all(&self.buf[..self.len]);
+        self.len = 0;
+    }
+
+    /// The hash of everything written.
+    pub(crate) fn finalize(mut self) -> Vec<u8> {
+        self.drain();
+        self.digest.finalize()
+    }
+}
+
+impl io::Write for BufferedDigest {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if data.len() > self.buf.len() - self.len {
+            self.drain();
+            if data.len() >= self.buf.len() {
+                return self.digest.write(data);
+            }
+        }
+        self.buf[self.len..self.len + data.len()].copy_from_slice(data);
+        self.len += data.len();
+        Ok(data.len())
+    }
+
+    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        let mut rest = data;
+        while !rest.is_empty() {
+            let n = self.write(rest)?;
+            rest = &rest[n..];
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Errors of the cryptographic primitives. Every failure of a verification is one of these;
 /// none of them means success.
 #[derive(Debug, thiserror::Error)]

@@ -15,7 +15,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 
 use crate::clock::{Clock, SystemClock};
-use crate::crypto::DigestAlgorithm;
+use crate::crypto::{BufferedDigest, DigestAlgorithm};
 use crate::pki::SigningIdentity;
 use crate::xml::{
     apex_namespaces, prefixes_declared_outward, write_declaration, wss4j_inclusive_prefixes, ApexExtra, Document,
@@ -192,7 +192,7 @@ impl Signer {
         }
         let body_list = body_prefixes.join(" ");
         let body_c14n = ExcC14n::new().with_prefix_list(&body_list)?;
-        let mut digest = self.identity.provider().new_digest(self.profile.digest());
+        let mut digest = BufferedDigest::new(self.identity.provider().new_digest(self.profile.digest()));
         match &body_addition {
             None => body_c14n.canonicalize_to(body, &mut digest)?,
             Some((prefix, declare)) => {

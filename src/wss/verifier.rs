@@ -27,7 +27,7 @@ use base64::Engine as _;
 use subtle::ConstantTimeEq;
 
 use crate::clock::{Clock, SystemClock};
-use crate::crypto::{CryptoProvider, DigestAlgorithm, SignatureAlgorithm};
+use crate::crypto::{BufferedDigest, CryptoProvider, DigestAlgorithm, SignatureAlgorithm};
 use crate::pki::{CertificateValidator, TrustError, ValidatedCertificate};
 use crate::xml::{Document, Element, ExcC14n, Limits, Node, NodeId, EXC_C14N, XML_NS};
 
@@ -583,7 +583,7 @@ impl Verifier {
         let mut body_c14n = ExcC14n::new();
         for (r, kind) in references.iter().zip(&covered) {
             let c14n = ExcC14n::new().with_prefix_list(&r.prefix_list)?;
-            let mut digest = self.provider().new_digest(r.digest_alg);
+            let mut digest = BufferedDigest::new(self.provider().new_digest(r.digest_alg));
             c14n.canonicalize_to(r.target, &mut digest)?;
             let computed = digest.finalize();
             if !bool::from(computed.ct_eq(&r.digest_value)) {
