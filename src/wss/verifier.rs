@@ -597,11 +597,7 @@ impl Verifier {
         Ok(Checked { body: parts.body.id(), signer, timestamp, signature_value: sv, algorithm, body_c14n })
     }
 
-    fn parse_reference<'d>(
-        &self,
-        r: Element<'d>,
-        ids: &Ids<'d>,
-    ) -> Result<ParsedReference<'d>, VerifyError> {
+    fn parse_reference<'d>(&self, r: Element<'d>, ids: &Ids<'d>) -> Result<ParsedReference<'d>, VerifyError> {
         let uri = r.attribute(None, "URI").unwrap_or("");
         let id = local_id(uri).ok_or_else(|| VerifyError::UnsupportedReferenceUri { uri: uri.into() })?;
         let kids = element_children(r, "ds:Reference")?;
