@@ -116,6 +116,9 @@ impl Document {
 
 type Fail = (XmlErrorKind, usize);
 
+/// Interned namespace URIs searched in order before they go into a hash map.
+const NS_LIST_MAX: usize = 16;
+
 /// Text being collected between two non-text events.
 enum Pending {
     None,
@@ -137,6 +140,9 @@ struct Builder<'s> {
     src: &'s str,
     limits: &'s Limits,
     doc: Document,
+    /// Interned namespace URIs and their indices: searched in order while there are few (a
+    /// message has a handful), moved into `ns_index` when there are more.
+    ns_list: Vec<(&'s str, u32)>,
     ns_index: HashMap<&'s str, u32>,
     /// In-scope declarations: (prefix, "" for default; namespace index).
     scope: Vec<(&'s str, u32)>,
@@ -166,13 +172,12 @@ impl<'s> Builder<'s> {
             top: Vec::new(),
             root: NONE,
         };
-        let mut ns_index = HashMap::new();
-        ns_index.insert("", 0);
         Builder {
             src,
             limits,
             doc,
-            ns_index,
+            ns_list: vec![("", 0)],
+            ns_index: HashMap::new(),
             scope: Vec::new(),
             stack: Vec::new(),
             pending: Pending::None,
@@ -404,7 +409,7 @@ impl<'s> Builder<'s> {
         if raw.is_empty() {
             return Ok(());
         }
-        if matches!(self.pending, Pending::None) && !raw.contains('\r') {
+        if matches!(self.pending, Pending::None) && memchr::memchr(b'\r', raw.as_bytes()).is_none() {
             let s = self.span_of(raw.as_bytes());
             self.pending = Pending::Span(s.start(), s.len());
             return self.check_text_size(raw.len());
@@ -453,13 +458,27 @@ impl<'s> Builder<'s> {
         self.add_node(NodeKind::Text(s));
     }
 
+    /// The index of an interned URI.
+    fn interned(&self, uri: &str) -> Option<u32> {
+        if self.ns_index.is_empty() {
+            self.ns_list.iter().find(|(u, _)| *u == uri).map(|&(_, i)| i)
+        } else {
+            self.ns_index.get(uri).copied()
+        }
+    }
+
     fn intern(&mut self, uri: &'s str) -> u32 {
-        if let Some(&i) = self.ns_index.get(uri) {
+        if let Some(i) = self.interned(uri) {
             return i;
         }
         let i = self.doc.namespaces.len() as u32;
         self.doc.namespaces.push(Box::from(uri));
-        self.ns_index.insert(uri, i);
+        if self.ns_index.is_empty() && self.ns_list.len() < NS_LIST_MAX {
+            self.ns_list.push((uri, i));
+        } else {
+            self.ns_index.extend(self.ns_list.drain(..));
+            self.ns_index.insert(uri, i);
+        }
         i
     }
 
@@ -510,7 +529,7 @@ impl<'s> Builder<'s> {
                     return self.fail(XmlErrorKind::Syntax { detail: format!("no white space after attribute {key}") })
                 }
             }
-            if raw_value.contains('<') {
+            if memchr::memchr(b'<', raw_value.as_bytes()).is_some() {
                 return self.fail(XmlErrorKind::LtInAttributeValue);
             }
             let value = self.attribute_value(raw_value)?;
@@ -627,7 +646,7 @@ impl<'s> Builder<'s> {
             return self.intern(uri);
         }
         let uri = self.doc_str(s).to_owned();
-        if let Some(&i) = self.ns_index.get(uri.as_str()) {
+        if let Some(i) = self.interned(&uri) {
             return i;
         }
         let i = self.doc.namespaces.len() as u32;
