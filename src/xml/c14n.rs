@@ -313,11 +313,12 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
             doc,
             apex: apex.id,
             out,
-            rendered: Vec::new(),
+            // Sized for a typical message (a large one still grows).
+            rendered: Vec::with_capacity(16),
             ancestor_scope,
-            stack: Vec::new(),
-            attrs: Vec::new(),
-            render: Vec::new(),
+            stack: Vec::with_capacity(16),
+            attrs: Vec::with_capacity(8),
+            render: Vec::with_capacity(8),
             extra: None,
         }
     }

@@ -119,6 +119,13 @@ type Fail = (XmlErrorKind, usize);
 /// Interned namespace URIs searched in order before they go into a hash map.
 const NS_LIST_MAX: usize = 16;
 
+/// A vector of `capacity` holding `first`.
+fn with_first<T>(capacity: usize, first: T) -> Vec<T> {
+    let mut v = Vec::with_capacity(capacity);
+    v.push(first);
+    v
+}
+
 /// Text being collected between two non-text events.
 enum Pending {
     None,
@@ -167,8 +174,10 @@ impl<'s> Builder<'s> {
             // About one node per '<' (an element has two, and text sits between tags):
             // sizing once avoids the doubling that briefly holds two arenas.
             nodes: Vec::with_capacity(lt_count + 2),
-            items: Vec::new(),
-            namespaces: vec![Box::from("")],
+            // Small starting sizes for what most messages need, so that a small document is
+            // not built by a series of doubling reallocations (a large one still grows).
+            items: Vec::with_capacity(lt_count.min(64)),
+            namespaces: with_first(8, Box::from("")),
             top: Vec::new(),
             root: NONE,
         };
@@ -176,14 +185,14 @@ impl<'s> Builder<'s> {
             src,
             limits,
             doc,
-            ns_list: vec![("", 0)],
+            ns_list: with_first(NS_LIST_MAX, ("", 0)),
             ns_index: HashMap::new(),
-            scope: Vec::new(),
-            stack: Vec::new(),
+            scope: Vec::with_capacity(16),
+            stack: Vec::with_capacity(16),
             pending: Pending::None,
-            plain: Vec::new(),
-            keys: Vec::new(),
-            expanded: Vec::new(),
+            plain: Vec::with_capacity(8),
+            keys: Vec::with_capacity(8),
+            expanded: Vec::with_capacity(8),
             at: 0,
         }
     }
