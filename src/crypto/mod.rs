@@ -210,24 +210,36 @@ impl BufferedDigest {
     }
 }
 
-impl io::Write for BufferedDigest {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        if data.len() > self.buf.len() - self.len {
-            self.drain();
-            if data.len() >= self.buf.len() {
-                return self.digest.write(data);
-            }
+impl BufferedDigest {
+    /// `data` when it does not fit the buffer's free space.
+    #[cold]
+    fn write_spill(&mut self, data: &[u8]) {
+        self.drain();
+        if data.len() >= self.buf.len() {
+            let _ = self.digest.write_all(data);
+        } else {
+            self.buf[..data.len()].copy_from_slice(data);
+            self.len = data.len();
         }
-        self.buf[self.len..self.len + data.len()].copy_from_slice(data);
-        self.len += data.len();
+    }
+}
+
+impl io::Write for BufferedDigest {
+    // Inlined into the c14n walker, so that its constant pieces (`<`, `="`…) are stores.
+    #[inline]
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.write_all(data)?;
         Ok(data.len())
     }
 
+    #[inline]
     fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        let mut rest = data;
-        while !rest.is_empty() {
-            let n = self.write(rest)?;
-            rest = &rest[n..];
+        match self.buf.get_mut(self.len..self.len + data.len()) {
+            Some(free) => {
+                free.copy_from_slice(data);
+                self.len += data.len();
+            }
+            None => self.write_spill(data),
         }
         Ok(())
     }
