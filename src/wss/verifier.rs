@@ -817,7 +817,9 @@ fn plain_text<'d>(el: Element<'d>, element: &'static str) -> Result<Cow<'d, str>
 /// xs:base64Binary: white space allowed anywhere, canonical padding required.
 fn decode_b64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
     let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
-    if !text.as_bytes().iter().any(space) {
+    // Two vectorized searches (a token is 1–2 KB); `any` looks at a byte at a time.
+    let bytes = text.as_bytes();
+    if memchr::memchr3(b' ', b'\t', b'\n', bytes).is_none() && memchr::memchr(b'\r', bytes).is_none() {
         return B64.decode(text);
     }
     let mut compact = Vec::with_capacity(text.len());
