@@ -136,8 +136,8 @@ fn main() {
     }
 }
 
-/// `DHO_WSS_PROFILE=OP,PROVIDER,SAMPLE,N` (OP: sign, verify, verify-full, rsa-sign,
-/// rsa-verify): only run that operation N times, for a profiler, e.g.
+/// `DHO_WSS_PROFILE=OP,PROVIDER,SAMPLE,N` (OP: sign, verify, verify-full,
+/// verify-max-prefix-list, rsa-sign, rsa-verify): only run that operation N times, for a profiler, e.g.
 /// `valgrind --tool=callgrind target/release/deps/wss-* --bench` with the variable set.
 fn profile_loop(spec: &str) {
     let f: Vec<&str> = spec.split(',').collect();
@@ -148,9 +148,12 @@ fn profile_loop(spec: &str) {
     let setups = setup(Some((provider, sample)));
     let s = setups.iter().find(|s| s.p.name == *provider).expect("provider");
     let x = s.samples.iter().find(|x| x.sample == *sample).expect("sample");
+    let listed =
+        (*op == "verify-max-prefix-list").then(|| with_max_prefix_lists(&x.signed, s.signer.identity().signing_key()));
     for _ in 0..n {
         match *op {
             "sign" => drop(black_box(s.signer.sign_envelope(&x.unsigned).unwrap())),
+            "verify-max-prefix-list" => drop(black_box(s.verifier_cached.verify(listed.as_deref().unwrap()).unwrap())),
             "verify" => drop(black_box(s.verifier_cached.verify(&x.signed).unwrap())),
             "verify-full" => drop(black_box(s.verifier_full.verify(&x.signed).unwrap())),
             "rsa-sign" => {
