@@ -176,7 +176,7 @@ impl<'s> Builder<'s> {
             nodes: Vec::with_capacity(lt_count + 2),
             // Small starting sizes for what most messages need, so that a small document is
             // not built by a series of doubling reallocations (a large one still grows).
-            items: Vec::with_capacity(lt_count.min(64)),
+            items: Vec::with_capacity((lt_count / 2).min(64)),
             namespaces: with_first(8, Box::from("")),
             top: Vec::new(),
             root: NONE,
