@@ -1,12 +1,12 @@
 //! XML core benchmarks: parse, exclusive c14n of the SOAP Body, and both, on
-//! generated DHO messages (`benches/support/dho_corpus.rs`).
+//! generated DHO messages (`tests/common/dho_corpus.rs`).
 //!
 //! `cargo bench --bench xml` runs criterion, then a side-by-side comparison in
 //! the same process run: dho-wss and lxml (`benches/compare_lxml.py` on
 //! `/usr/bin/python3`) timed the same way on the same bytes, and libxml2 through
 //! the `libxml` crate when built with `--features libxml`. See `benches/README.md`.
 
-#[path = "support/dho_corpus.rs"]
+#[path = "../tests/common/dho_corpus.rs"]
 mod dho_corpus;
 
 use std::hint::black_box;

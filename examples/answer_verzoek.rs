@@ -7,7 +7,7 @@
 //! (default: the shipped test CA; RSA-SHA1 DHO profile and RSA-SHA256 accepted), authorizes
 //! the Afzender's Instellingsnummer against the binding file (default
 //! `testdata/bindings/test.bindings`), answers each Vraag with the demo operation
-//! (`dho_wss::provider::demo`: GeefHistoriekInschrijving 02.01.0000 echoes the Criteria with
+//! (`examples/common/demo.rs`: GeefHistoriekInschrijving 02.01.0000 echoes the Criteria with
 //! a fixed Inschrijving), signs the reply with the provider identity (default: the TEST
 //! identity `testdata/pki/provider.*`) and prints it on standard output. A rejection prints
 //! the Fault, or the Repliek with Uitzonderingen, and its reason on standard error.
@@ -23,13 +23,15 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use dho_wss::pki::CertificateValidator;
-use dho_wss::provider::{demo, AnswerStore, Bindings, MemoryStore, Outcome, Pep, PepPolicy, Provider};
+use dho_wss::provider::{AnswerStore, Bindings, MemoryStore, Outcome, Pep, PepPolicy, Provider};
 use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 #[path = "common/cli.rs"]
 mod cli;
+#[path = "common/demo.rs"]
+mod demo;
 
 const USAGE: &str = "usage: answer_verzoek [--bindings FILE] [--ca CA.pem]... \
 [--key KEY.pem --cert CERT.pem | --p12 FILE.p12 --password PW] [--store ANSWERS.sqlite] IN.xml|-";

@@ -8,20 +8,26 @@
 //! signatures made by its keys, certificate-chain signatures verified by its chain algorithms)
 //! around a real one. This binary installs the counting [`DEFAULT`] as its process default, so
 //! a test can tell "the chosen provider did it" from "the default did it". Every test holds
-//! [`SERIAL`] (through [`setup`]): the counters are process-wide.
+//! [`SERIAL`] (through [`setup`]): the counters are process-wide. That is why this is a binary
+//! of its own, not a module of `tests/provider/`: there, the other tests would run on this
+//! default (and move its counters) or take the default first, so that `install_default`
+//! failed; and the child process it starts runs this binary's tests by their bare names.
+
+mod common;
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, SystemTime};
 
+use common::{pki, t2026, validator};
 use dho_wss::clock::FixedClock;
 use dho_wss::crypto::{
     default_provider, install_default, CryptoError, CryptoProvider, Digest, DigestAlgorithm, RustCryptoProvider,
     SignatureAlgorithm, SigningKey,
 };
 use dho_wss::model::{Afzender, Envelope, Inhoud, Operatie, Uitkomst, Versie, Verzoek, Vraag};
-use dho_wss::pki::{CertificateValidator, SigningIdentity, TrustAnchors, TrustError};
+use dho_wss::pki::{SigningIdentity, TrustError};
 use dho_wss::provider::{
     AuthorizedVerzoek, Bindings, HandlerError, MemoryStore, OperationSpec, Outcome, Pep, PepPolicy, Provider,
     Rejection, VraagHandler,
@@ -227,19 +233,9 @@ fn is(p: &'static dyn CryptoProvider, which: &'static Counting) -> bool {
 
 // ------------------------------------------------------------------ the message and its PEP
 
-const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pki");
 const NAMESPACE: &str = "urn:dho-wss:test:provider-choice";
 const NAAM: &str = "GeefProviderKeuze";
 const VERSIE: &str = "01.00.0000";
-
-/// 2026-01-01T00:00:00Z, inside the test PKI's validity.
-fn t2026() -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600)
-}
-
-fn pki(name: &str) -> String {
-    format!("{PKI}/{name}")
-}
 
 /// The test identity `name` (`institution` with its chain), loaded by `provider` or, with
 /// `None`, by the process default.
@@ -251,10 +247,6 @@ fn identity(name: &str, provider: Option<&'static dyn CryptoProvider>) -> Signin
         None => SigningIdentity::from_pem_files(key, chain, None),
     }
     .expect("test identity")
-}
-
-fn validator() -> CertificateValidator {
-    CertificateValidator::new(TrustAnchors::from_pem_file(pki("ca.pem")).expect("test CA"))
 }
 
 fn verzoek() -> Envelope {

@@ -1,10 +1,11 @@
 //! Peak heap use of `Document::parse` against input size (attack catalogue A16),
 //! measured with a counting global allocator on the generated 5 MB Bodies of
-//! `benches/support/dho_corpus.rs`. Run with `--nocapture` to see the figures.
-//! This binary holds one test only, so no other thread allocates meanwhile.
+//! `tests/common/dho_corpus.rs`. Run with `--nocapture` to see the figures.
+//! This binary holds one test only, so no other thread allocates meanwhile: the counting
+//! allocator and its peak are process-wide (which is why it is not a module of `tests/xml/`).
 
-#[path = "../benches/support/dho_corpus.rs"]
-mod dho_corpus;
+mod common;
+use crate::common::dho_corpus;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};

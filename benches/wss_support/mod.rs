@@ -12,10 +12,10 @@ use dho_wss::pki::SigningIdentity;
 use dho_wss::pki::{CertificateValidator, ChainCacheConfig, TrustAnchors};
 use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 
-pub const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pki");
+pub(crate) const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pki");
 
 /// One message of the corpus.
-pub struct Sample {
+pub(crate) struct Sample {
     /// Short name used in benchmark ids.
     pub name: &'static str,
     /// What it stresses (printed in the report; the README has the same list).
@@ -25,7 +25,7 @@ pub struct Sample {
 }
 
 /// `vraag1`, `vraag99` and `body5mb`.
-pub fn corpus() -> Vec<Sample> {
+pub(crate) fn corpus() -> Vec<Sample> {
     vec![
         Sample {
             name: "vraag1",
@@ -79,13 +79,13 @@ fn verzoek(vragen: usize, inhoud: impl Fn(usize) -> String) -> Vec<u8> {
 
 /// A crypto provider under test.
 #[derive(Clone, Copy)]
-pub struct Provider {
+pub(crate) struct Provider {
     pub name: &'static str,
     pub provider: &'static dyn CryptoProvider,
 }
 
 /// Every provider compiled in.
-pub fn providers() -> Vec<Provider> {
+pub(crate) fn providers() -> Vec<Provider> {
     #[allow(unused_mut)]
     let mut all = vec![Provider { name: "rustcrypto", provider: default_provider() }];
     #[cfg(feature = "openssl")]
@@ -93,28 +93,28 @@ pub fn providers() -> Vec<Provider> {
     all
 }
 
-pub fn identity(p: &'static dyn CryptoProvider) -> SigningIdentity {
+pub(crate) fn identity(p: &'static dyn CryptoProvider) -> SigningIdentity {
     let read = |f: &str| std::fs::read(format!("{PKI}/{f}")).unwrap();
     SigningIdentity::from_pem_with_provider(&read("institution.key.pem"), &read("institution.crt.pem"), None, p)
         .unwrap()
 }
 
 /// The DHO profile (RSA-SHA1 / SHA-1), as the DHO gateways use it.
-pub fn profile() -> SignatureProfile {
+pub(crate) fn profile() -> SignatureProfile {
     SignatureProfile::dho_legacy_rsa_sha1()
 }
 
-pub fn signer(p: Provider) -> Signer {
+pub(crate) fn signer(p: Provider) -> Signer {
     Signer::new(identity(p.provider), profile())
 }
 
-pub fn validator(p: Provider, cache: ChainCacheConfig) -> CertificateValidator {
+pub(crate) fn validator(p: Provider, cache: ChainCacheConfig) -> CertificateValidator {
     let anchors = TrustAnchors::from_pem_file(format!("{PKI}/ca.pem")).unwrap();
     CertificateValidator::new(anchors).with_provider(p.provider).with_chain_cache(cache)
 }
 
 /// A verifier with the chain cache on (default settings) or off.
-pub fn verifier(p: Provider, cached: bool) -> Verifier {
+pub(crate) fn verifier(p: Provider, cached: bool) -> Verifier {
     let cache = if cached { ChainCacheConfig::default() } else { ChainCacheConfig::disabled() };
     Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), validator(p, cache))
         .with_provider(p.provider)
@@ -123,12 +123,12 @@ pub fn verifier(p: Provider, cached: bool) -> Verifier {
 
 /// Whether the binary runs as `cargo bench` (criterion gets `--bench`) rather than in
 /// `cargo test --benches` quick mode.
-pub fn bench_mode() -> bool {
+pub(crate) fn bench_mode() -> bool {
     std::env::args().any(|a| a == "--bench")
 }
 
 /// Seconds per call of `f`, timed over batches of about `batch` wall time.
-pub fn per_call(f: &mut dyn FnMut(), batch: Duration) -> f64 {
+pub(crate) fn per_call(f: &mut dyn FnMut(), batch: Duration) -> f64 {
     // Calibrate: at least one call, then as many as fit in `batch`.
     let start = Instant::now();
     f();
@@ -141,7 +141,7 @@ pub fn per_call(f: &mut dyn FnMut(), batch: Duration) -> f64 {
     start.elapsed().as_secs_f64() / n as f64
 }
 
-pub fn median(v: &mut [f64]) -> f64 {
+pub(crate) fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     let n = v.len();
     if n == 0 {
@@ -155,7 +155,7 @@ pub fn median(v: &mut [f64]) -> f64 {
 }
 
 /// Human form of seconds.
-pub fn fmt_time(s: f64) -> String {
+pub(crate) fn fmt_time(s: f64) -> String {
     if s >= 1e-1 {
         format!("{s:.3} s")
     } else if s >= 1e-3 {
@@ -165,7 +165,7 @@ pub fn fmt_time(s: f64) -> String {
     }
 }
 
-pub fn fmt_size(n: usize) -> String {
+pub(crate) fn fmt_size(n: usize) -> String {
     if n >= 1 << 20 {
         format!("{:.2} MiB", n as f64 / (1 << 20) as f64)
     } else if n >= 1 << 10 {

@@ -6,10 +6,10 @@ use dho_wss::pki::SigningIdentity;
 use dho_wss::pki::TrustAnchors;
 
 /// The shipped TEST PKI (testdata/pki): never for production.
-pub const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pki");
+pub(crate) const PKI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/pki");
 
 /// Trust anchors from the `--ca` files, or the test CA when none was given.
-pub fn trust_anchors(cas: &[String]) -> Result<TrustAnchors, String> {
+pub(crate) fn trust_anchors(cas: &[String]) -> Result<TrustAnchors, String> {
     let default = [format!("{PKI}/ca.pem")];
     let files = if cas.is_empty() { &default[..] } else { cas };
     let mut bundle = Vec::new();
@@ -23,7 +23,7 @@ pub fn trust_anchors(cas: &[String]) -> Result<TrustAnchors, String> {
 /// The signing identity from `--key` + `--cert`, or `--p12` + `--password`, or
 /// the test identity `default` (a name in testdata/pki: `<name>.key.pem` with
 /// `<name>.chain.pem` or `<name>.crt.pem`) when neither was given.
-pub fn identity(
+pub(crate) fn identity(
     key: Option<String>,
     cert: Option<String>,
     p12: Option<String>,

@@ -1,7 +1,7 @@
-//! cargo-fuzz target `roundtrip`: see `fuzz/src/checks.rs` for what is checked.
+//! cargo-fuzz target `roundtrip`: see `tests/common/fuzz_checks.rs` for what is checked.
 #![no_main]
 
-#[path = "../src/checks.rs"]
+#[path = "../../tests/common/fuzz_checks.rs"]
 mod checks;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::roundtrip(data));

@@ -238,6 +238,11 @@ impl Afzender {
         &self.referte
     }
 
+    /// This Afzender with another Referte (a resent Verzoek is a new message).
+    pub(super) fn with_referte(self, referte: Referte) -> Self {
+        Afzender { referte, ..self }
+    }
+
     pub(crate) fn write(&self, w: &mut XmlWriter) -> Result<(), WriteError> {
         self.adres.write(w, "Afzender", Some(&self.referte))
     }
@@ -484,6 +489,83 @@ impl Context {
         Ok(Context { naam, versie, bericht: Bericht { type_, tijdstip, afzender, ontvanger }, annotaties })
     }
 }
+
+/// The schema version and Context fields that [`VerzoekBuilder`](super::VerzoekBuilder) and
+/// [`RepliekBuilder`](super::RepliekBuilder) collect alike; their setters are
+/// [`context_setters!`] and [`build`](Self::build) makes the Context.
+#[derive(Debug, Clone)]
+pub(super) struct ContextBuilder {
+    pub(super) version: SchemaVersion,
+    naam: String,
+    versie: Versie,
+    pub(super) type_: BerichtType,
+    pub(super) tijdstip: Option<Tijdstip>,
+    afzender: Afzender,
+    pub(super) ontvanger: Option<Ontvanger>,
+    pub(super) annotaties: Vec<Annotatie>,
+}
+
+impl ContextBuilder {
+    /// Operation `naam` in `versie`, sent by `afzender`, of Bericht Type `type_`; generiek-02.00,
+    /// no Tijdstip yet (now when built), no Ontvanger, no Annotaties.
+    pub(super) fn new(naam: String, versie: Versie, type_: BerichtType, afzender: Afzender) -> Self {
+        ContextBuilder {
+            version: SchemaVersion::default(),
+            naam,
+            versie,
+            type_,
+            tijdstip: None,
+            afzender,
+            ontvanger: None,
+            annotaties: Vec::new(),
+        }
+    }
+
+    /// The schema version and the Context (Tijdstip now unless one was set); checks the Naam.
+    /// The message's own `check` checks the Refertes against the version.
+    pub(super) fn build(self) -> Result<(SchemaVersion, Context), ModelError> {
+        let bericht = Bericht {
+            type_: self.type_,
+            tijdstip: self.tijdstip.unwrap_or_else(Tijdstip::now),
+            afzender: self.afzender,
+            ontvanger: self.ontvanger,
+        };
+        Ok((self.version, Context::new(self.naam, self.versie, bericht, self.annotaties)?))
+    }
+}
+
+/// The Context setters of a message builder that holds a [`ContextBuilder`] in its field
+/// `context`; the two doc strings say the builder's own defaults.
+macro_rules! context_setters {
+    (schema_version: $schema_doc:literal, bericht_type: $type_doc:literal) => {
+        #[doc = $schema_doc]
+        pub fn schema_version(mut self, v: SchemaVersion) -> Self {
+            self.context.version = v;
+            self
+        }
+        #[doc = $type_doc]
+        pub fn bericht_type(mut self, t: BerichtType) -> Self {
+            self.context.type_ = t;
+            self
+        }
+        /// Bericht/Tijdstip (default: now, Europe/Brussels, `HH:MM:SS.000`).
+        pub fn tijdstip(mut self, t: Tijdstip) -> Self {
+            self.context.tijdstip = Some(t);
+            self
+        }
+        /// Bericht/Ontvanger.
+        pub fn ontvanger(mut self, o: Ontvanger) -> Self {
+            self.context.ontvanger = Some(o);
+            self
+        }
+        /// Adds a Context Annotatie.
+        pub fn annotatie(mut self, a: Annotatie) -> Self {
+            self.context.annotaties.push(a);
+            self
+        }
+    };
+}
+pub(super) use context_setters;
 
 pub(crate) fn write_tijdstip(w: &mut XmlWriter, t: &Tijdstip) -> Result<(), WriteError> {
     w.start_element(None, "Tijdstip")?;

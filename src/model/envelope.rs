@@ -146,12 +146,21 @@ impl FaultCode {
                 ));
             }
         }
-        let prefix = match namespace {
-            Some(SOAP_ENV_NS) => Some(SOAP_ENV_PREFIX.to_owned()),
-            Some(WSSE_NS) => Some("wsse".to_owned()),
-            _ => None,
-        };
-        Ok(FaultCode { namespace: namespace.map(str::to_owned), local: local.to_owned(), prefix })
+        Ok(FaultCode {
+            namespace: namespace.map(str::to_owned),
+            local: local.to_owned(),
+            prefix: default_prefix(namespace),
+        })
+    }
+
+    /// A code whose namespace and local name are known to be valid (the SOAP and WS-Security
+    /// codes a [`wss::FaultCode`](crate::wss::FaultCode) converts into), without the checks.
+    pub(crate) fn known(namespace: &'static str, local: &'static str) -> Self {
+        FaultCode {
+            namespace: Some(namespace.to_owned()),
+            local: local.to_owned(),
+            prefix: default_prefix(Some(namespace)),
+        }
     }
 
     fn soap(local: &str) -> Self {
@@ -262,6 +271,15 @@ impl FaultCode {
             }
         };
         Ok(FaultCode { namespace, local: local.to_owned(), prefix: prefix.map(str::to_owned) })
+    }
+}
+
+/// The prefix a fault code in `namespace` is written with unless another is chosen.
+fn default_prefix(namespace: Option<&str>) -> Option<String> {
+    match namespace {
+        Some(SOAP_ENV_NS) => Some(SOAP_ENV_PREFIX.to_owned()),
+        Some(WSSE_NS) => Some("wsse".to_owned()),
+        _ => None,
     }
 }
 

@@ -61,9 +61,9 @@ pub use context::{
 pub use envelope::{Envelope, Fault, FaultCode, Operatie, DEFAULT_OPERATIE_PREFIX, SOAP_ENV_PREFIX};
 pub use error::{ModelError, Reason};
 pub use inhoud::{Crud, CrudActie, CrudObject, Detail, Inhoud, InhoudContent, OBJECT_ID};
-pub use read::{no_attributes, simple_text, ElementCursor};
+pub use read::{simple_text, ElementCursor};
 pub use repliek::{Antwoord, Repliek, RepliekBuilder, Uitkomst};
-pub use tijd::{brussels_local, brussels_offset, TijdPrecisie, Tijdstip};
+pub use tijd::{TijdPrecisie, Tijdstip};
 pub use uitzondering::{Uitzondering, UitzonderingBuilder, IDENTIFICATIE_DIGITS_MAX};
 pub use values::{
     BerichtType, Instellingsnummer, Insz, ObjectId, Oorsprong, Referte, SchemaVersion, UitzonderingType, Versie,

@@ -17,7 +17,7 @@ fn snippet(t: &str) -> String {
 }
 
 /// Fails if `el` has attributes (the model's elements have none).
-pub fn no_attributes(el: Element<'_>, path: &str) -> Result<(), ModelError> {
+pub(crate) fn no_attributes(el: Element<'_>, path: &str) -> Result<(), ModelError> {
     match el.attributes().next() {
         Some(a) => Err(ModelError::UnexpectedAttribute { name: a.qualified_name(), path: path.to_owned() }),
         None => Ok(()),

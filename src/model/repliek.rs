@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use crate::xml::{Element, WriteError, XmlWriter};
 
-use super::context::{Afzender, Annotatie, Bericht, Context, Ontvanger};
+use super::context::{context_setters, Afzender, Annotatie, Context, ContextBuilder, Ontvanger};
 use super::error::{ModelError, Reason};
 use super::inhoud::Inhoud;
 use super::read::ElementCursor;
@@ -328,14 +328,7 @@ impl Repliek {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct RepliekBuilder {
-    version: SchemaVersion,
-    naam: String,
-    versie: Versie,
-    type_: BerichtType,
-    tijdstip: Option<Tijdstip>,
-    afzender: Afzender,
-    ontvanger: Option<Ontvanger>,
-    annotaties: Vec<Annotatie>,
+    context: ContextBuilder,
     antwoorden: Vec<Antwoord>,
     uitzonderingen: Vec<Uitzondering>,
 }
@@ -343,44 +336,16 @@ pub struct RepliekBuilder {
 impl RepliekBuilder {
     pub(crate) fn new(naam: String, versie: Versie, afzender: Afzender) -> Self {
         RepliekBuilder {
-            version: SchemaVersion::default(),
-            naam,
-            versie,
-            type_: BerichtType::Antwoord,
-            tijdstip: None,
-            afzender,
-            ontvanger: None,
-            annotaties: Vec::new(),
+            context: ContextBuilder::new(naam, versie, BerichtType::Antwoord, afzender),
             antwoorden: Vec::new(),
             uitzonderingen: Vec::new(),
         }
     }
 
-    /// The schema version (default generiek-02.00; a reply to a Verzoek takes the Verzoek's).
-    pub fn schema_version(mut self, v: SchemaVersion) -> Self {
-        self.version = v;
-        self
-    }
-    /// Bericht/Type (default ANTWOORD).
-    pub fn bericht_type(mut self, t: BerichtType) -> Self {
-        self.type_ = t;
-        self
-    }
-    /// Bericht/Tijdstip (default: now, Europe/Brussels, `HH:MM:SS.000`).
-    pub fn tijdstip(mut self, t: Tijdstip) -> Self {
-        self.tijdstip = Some(t);
-        self
-    }
-    /// Bericht/Ontvanger.
-    pub fn ontvanger(mut self, o: Ontvanger) -> Self {
-        self.ontvanger = Some(o);
-        self
-    }
-    /// Adds a Context Annotatie.
-    pub fn annotatie(mut self, a: Annotatie) -> Self {
-        self.annotaties.push(a);
-        self
-    }
+    context_setters!(
+        schema_version: "The schema version (default generiek-02.00; a reply to a Verzoek takes the Verzoek's).",
+        bericht_type: "Bericht/Type (default ANTWOORD)."
+    );
     /// Adds an Antwoord.
     pub fn antwoord(mut self, a: Antwoord) -> Self {
         self.antwoorden.push(a);
@@ -393,23 +358,8 @@ impl RepliekBuilder {
     }
     /// Checks every rule and makes the Repliek.
     pub fn build(self) -> Result<Repliek, ModelError> {
-        let context = Context::new(
-            self.naam,
-            self.versie,
-            Bericht {
-                type_: self.type_,
-                tijdstip: self.tijdstip.unwrap_or_else(Tijdstip::now),
-                afzender: self.afzender,
-                ontvanger: self.ontvanger,
-            },
-            self.annotaties,
-        )?;
-        let r = Repliek {
-            version: self.version,
-            context,
-            antwoorden: self.antwoorden,
-            uitzonderingen: self.uitzonderingen,
-        };
+        let (version, context) = self.context.build()?;
+        let r = Repliek { version, context, antwoorden: self.antwoorden, uitzonderingen: self.uitzonderingen };
         r.check()?;
         Ok(r)
     }

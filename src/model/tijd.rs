@@ -4,13 +4,16 @@
 //!
 //! Belgium follows the EU summer-time rule (Directive 2000/84/EC): CET (UTC+1) all year,
 //! except CEST (UTC+2) from the last Sunday of March, 01:00 UTC, up to the last Sunday
-//! of October, 01:00 UTC. That rule has been in force since 1996; [`brussels_offset`]
+//! of October, 01:00 UTC. That rule has been in force since 1996; `brussels_offset`
 //! applies it to every year, so instants before 1996 may be off by an hour (the library
 //! only uses it for "now"). Should the EU abolish the change, this is the one function
 //! to update.
+//!
+//! chrono is an implementation detail: no public signature names a chrono type.
 
 use std::fmt;
 use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{
     DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc, Weekday,
@@ -40,7 +43,7 @@ pub struct Tijdstip {
 }
 
 /// UTC offset of Europe/Brussels at the UTC instant `t` (see the module docs).
-pub fn brussels_offset(t: DateTime<Utc>) -> FixedOffset {
+fn brussels_offset(t: DateTime<Utc>) -> FixedOffset {
     let year = t.year();
     let start = last_sunday_0100_utc(year, 3);
     let end = last_sunday_0100_utc(year, 10);
@@ -74,7 +77,7 @@ fn last_sunday_0100_utc(year: i32, month: u32) -> Option<DateTime<Utc>> {
 }
 
 /// The local Europe/Brussels date and time of the UTC instant `t`.
-pub fn brussels_local(t: DateTime<Utc>) -> NaiveDateTime {
+fn brussels_local(t: DateTime<Utc>) -> NaiveDateTime {
     t.with_timezone(&brussels_offset(t)).naive_local()
 }
 
@@ -86,10 +89,12 @@ impl Tijdstip {
         Self::brussels(Utc::now())
     }
 
-    /// The Europe/Brussels local time of a UTC instant, written `HH:MM:SS.000`.
-    /// Fails for a year the schema's Datum pattern cannot carry.
-    pub fn from_utc(t: DateTime<Utc>) -> Result<Self, ModelError> {
-        let x = Self::brussels(t);
+    /// The Europe/Brussels local time of the instant `t`, written `HH:MM:SS.000` (whole
+    /// seconds). Fails for a year the schema's Datum pattern cannot carry.
+    pub fn from_system_time(t: SystemTime) -> Result<Self, ModelError> {
+        let out_of_range =
+            || ModelError::invalid("Tijdstip/Datum", Reason::Pattern { expected: "a year 0000-2999 or 9000-9999" });
+        let x = Self::brussels(utc(t).ok_or_else(out_of_range)?);
         check_year(x.datum)?;
         Ok(x)
     }
@@ -100,31 +105,12 @@ impl Tijdstip {
         Tijdstip { datum: local.date(), tijd, precisie: TijdPrecisie::Milliseconden }
     }
 
-    /// A local date and time, written `HH:MM:SS.mmm` (sub-millisecond digits are dropped).
-    /// Fails for a year the schema's Datum pattern cannot carry (it allows 0000-2999 and 9000-9999).
-    pub fn new(datum: NaiveDate, tijd: NaiveTime) -> Result<Self, ModelError> {
-        check_year(datum)?;
-        let ms = (tijd.nanosecond() / 1_000_000).min(999);
-        let tijd = tijd.with_nanosecond(ms * 1_000_000).unwrap_or(tijd);
-        Ok(Tijdstip { datum, tijd, precisie: TijdPrecisie::Milliseconden })
-    }
-
     /// Parses the wire form: Datum `YYYY-MM-DD`, Tijd `HH:MM`, `HH:MM:SS` or `HH:MM:SS.mmm`.
     /// Both must be a real calendar date and clock time.
     pub fn parse(datum: &str, tijd: &str) -> Result<Self, ModelError> {
         let d = parse_datum(datum)?;
         let (t, precisie) = parse_tijd(tijd)?;
         Ok(Tijdstip { datum: d, tijd: t, precisie })
-    }
-
-    /// The date.
-    pub fn datum(&self) -> NaiveDate {
-        self.datum
-    }
-
-    /// The time of day.
-    pub fn tijd(&self) -> NaiveTime {
-        self.tijd
     }
 
     /// The precision written on the wire.
@@ -169,6 +155,21 @@ impl FromStr for Tijdstip {
     fn from_str(s: &str) -> Result<Self, ModelError> {
         let (d, t) = s.split_once(['T', ' ']).ok_or(ModelError::invalid("Tijdstip", Reason::NotADateOrTime))?;
         Self::parse(d, t)
+    }
+}
+
+/// `t` as a chrono UTC instant; `None` beyond chrono's range.
+fn utc(t: SystemTime) -> Option<DateTime<Utc>> {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(after) => DateTime::from_timestamp(i64::try_from(after.as_secs()).ok()?, after.subsec_nanos()),
+        Err(before) => {
+            let d = before.duration();
+            let secs = i64::try_from(d.as_secs()).ok()?;
+            match d.subsec_nanos() {
+                0 => DateTime::from_timestamp(-secs, 0),
+                n => DateTime::from_timestamp(-secs - 1, 1_000_000_000 - n),
+            }
+        }
     }
 }
 
@@ -255,8 +256,16 @@ mod tests {
         assert_eq!(brussels_offset(utc("2024-01-15T12:00:00Z")).local_minus_utc(), 3600);
         assert_eq!(brussels_offset(utc("2024-07-15T12:00:00Z")).local_minus_utc(), 7200);
         // New Year's Eve crosses the date line in local time.
-        let t = Tijdstip::from_utc(utc("2024-12-31T23:30:00.789Z")).expect("in range");
+        let t = Tijdstip::from_system_time(utc("2024-12-31T23:30:00.789Z").into()).expect("in range");
         assert_eq!((t.datum_str().as_str(), t.tijd_str().as_str()), ("2025-01-01", "00:30:00.000"));
+        // Summer time, and an instant before 1970 (a negative offset from the epoch).
+        let t = Tijdstip::from_system_time(utc("2025-07-01T10:15:08.999Z").into()).expect("in range");
+        assert_eq!(t.to_string(), "2025-07-01T12:15:08.000");
+        let t = Tijdstip::from_system_time(utc("1969-12-31T22:59:59.250Z").into()).expect("in range");
+        assert_eq!(t.to_string(), "1969-12-31T23:59:59.000");
+        // Beyond what the Datum pattern carries.
+        let far = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(40_000 * 365 * 86_400);
+        assert!(Tijdstip::from_system_time(far).is_err());
     }
 
     #[test]

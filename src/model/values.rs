@@ -193,6 +193,13 @@ impl Instellingsnummer {
         }
         Ok(Instellingsnummer(s.to_owned()))
     }
+
+    /// The 6-digit form (`1234` → `001234`): the form the PEP's bindings compare and the
+    /// answer store keys on, so that `1234` and `001234` are one institution.
+    pub fn normalized(&self) -> Instellingsnummer {
+        // `new` allows 1..6 ASCII digits; zero-padding them to 6 keeps a valid number.
+        Instellingsnummer(format!("{:0>6}", self.0))
+    }
 }
 
 string_value! {

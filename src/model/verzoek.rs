@@ -4,8 +4,7 @@ use std::collections::HashSet;
 
 use crate::xml::{Element, WriteError, XmlWriter};
 
-use super::context::Afzender;
-use super::context::{Annotatie, Bericht, Context, Ontvanger};
+use super::context::{context_setters, Afzender, Annotatie, Bericht, Context, ContextBuilder, Ontvanger};
 use super::error::ModelError;
 use super::inhoud::Inhoud;
 use super::read::ElementCursor;
@@ -54,14 +53,7 @@ impl Verzoek {
     /// version `versie`, sent by `afzender`.
     pub fn builder(naam: impl Into<String>, versie: Versie, afzender: Afzender) -> VerzoekBuilder {
         VerzoekBuilder {
-            version: SchemaVersion::default(),
-            naam: naam.into(),
-            versie,
-            type_: BerichtType::Vraag,
-            tijdstip: None,
-            afzender,
-            ontvanger: None,
-            annotaties: Vec::new(),
+            context: ContextBuilder::new(naam.into(), versie, BerichtType::Vraag, afzender),
             vragen: Vec::new(),
         }
     }
@@ -89,6 +81,34 @@ impl Verzoek {
     /// The Vraag with this Referte.
     pub fn vraag(&self, referte: &Referte) -> Option<&Vraag> {
         self.vragen.iter().find(|v| &v.referte == referte)
+    }
+
+    /// A new message that resends every Vraag with its original Referte and Inhoud, for
+    /// guaranteed delivery (a resent Vraag Referte gets the stored answer): a new Afzender
+    /// Referte and a new Tijdstip (now); Naam, Versie, schema version, Bericht Type, the rest
+    /// of the Afzender, the Ontvanger and the Annotaties unchanged. Sign it afresh.
+    pub fn resend(&self) -> Verzoek {
+        self.resent(self.vragen.clone())
+    }
+
+    /// Like [`resend`](Self::resend), with only the Vragen for which `keep` is true (for
+    /// example those whose Antwoord never arrived), in their order. Fails with
+    /// [`ModelError::NoVragen`] when it keeps none.
+    pub fn resend_vragen(&self, mut keep: impl FnMut(&Vraag) -> bool) -> Result<Verzoek, ModelError> {
+        let vragen: Vec<Vraag> = self.vragen.iter().filter(|v| keep(v)).cloned().collect();
+        if vragen.is_empty() {
+            return Err(ModelError::NoVragen);
+        }
+        Ok(self.resent(vragen))
+    }
+
+    /// This message with `vragen` (a non-empty subset of its own, so every rule still holds),
+    /// a new Afzender Referte and Tijdstip.
+    fn resent(&self, vragen: Vec<Vraag>) -> Verzoek {
+        let mut context = self.context.clone();
+        let afzender = context.bericht.afzender.with_referte(Referte::generate_for(self.version));
+        context.bericht = Bericht { tijdstip: Tijdstip::now(), afzender, ..context.bericht };
+        Verzoek { version: self.version, context, vragen }
     }
 
     /// Starts the Repliek to this Verzoek: same Naam and Versie and schema version,
@@ -211,43 +231,15 @@ impl Verzoek {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct VerzoekBuilder {
-    version: SchemaVersion,
-    naam: String,
-    versie: Versie,
-    type_: BerichtType,
-    tijdstip: Option<Tijdstip>,
-    afzender: Afzender,
-    ontvanger: Option<Ontvanger>,
-    annotaties: Vec<Annotatie>,
+    context: ContextBuilder,
     vragen: Vec<(Option<Referte>, Inhoud)>,
 }
 
 impl VerzoekBuilder {
-    /// The schema version (default generiek-02.00).
-    pub fn schema_version(mut self, v: SchemaVersion) -> Self {
-        self.version = v;
-        self
-    }
-    /// Bericht/Type (default VRAAG).
-    pub fn bericht_type(mut self, t: BerichtType) -> Self {
-        self.type_ = t;
-        self
-    }
-    /// Bericht/Tijdstip (default: now, Europe/Brussels, `HH:MM:SS.000`).
-    pub fn tijdstip(mut self, t: Tijdstip) -> Self {
-        self.tijdstip = Some(t);
-        self
-    }
-    /// Bericht/Ontvanger.
-    pub fn ontvanger(mut self, o: Ontvanger) -> Self {
-        self.ontvanger = Some(o);
-        self
-    }
-    /// Adds a Context Annotatie.
-    pub fn annotatie(mut self, a: Annotatie) -> Self {
-        self.annotaties.push(a);
-        self
-    }
+    context_setters!(
+        schema_version: "The schema version (default generiek-02.00).",
+        bericht_type: "Bericht/Type (default VRAAG)."
+    );
     /// Adds a Vraag with its own Referte.
     pub fn vraag(mut self, v: Vraag) -> Self {
         self.vragen.push((Some(v.referte), v.inhoud));
@@ -260,23 +252,12 @@ impl VerzoekBuilder {
     }
     /// Checks every rule and makes the Verzoek.
     pub fn build(self) -> Result<Verzoek, ModelError> {
-        let version = self.version;
+        let (version, context) = self.context.build()?;
         let vragen = self
             .vragen
             .into_iter()
             .map(|(r, inhoud)| Vraag { referte: r.unwrap_or_else(|| Referte::generate_for(version)), inhoud })
             .collect();
-        let context = Context::new(
-            self.naam,
-            self.versie,
-            Bericht {
-                type_: self.type_,
-                tijdstip: self.tijdstip.unwrap_or_else(Tijdstip::now),
-                afzender: self.afzender,
-                ontvanger: self.ontvanger,
-            },
-            self.annotaties,
-        )?;
         let v = Verzoek { version, context, vragen };
         v.check()?;
         Ok(v)

@@ -186,29 +186,9 @@ impl ChainCache {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use std::time::SystemTime;
-
     use super::*;
-    use crate::pki::pem::parse_pem;
-    use crate::pki::{CertificateValidator, TrustAnchors};
 
-    fn pki_der(name: &str) -> Vec<u8> {
-        let path = format!("{}/testdata/pki/{name}", env!("CARGO_MANIFEST_DIR"));
-        let pem = std::fs::read(path).unwrap();
-        let blocks = parse_pem(&pem).unwrap();
-        blocks[0].der.to_vec()
-    }
-
-    fn validator(config: ChainCacheConfig) -> CertificateValidator {
-        let path = format!("{}/testdata/pki/ca.pem", env!("CARGO_MANIFEST_DIR"));
-        CertificateValidator::new(TrustAnchors::from_pem_file(path).unwrap()).with_chain_cache(config)
-    }
-
-    const T2026: u64 = 1_767_225_600;
-
-    fn at(secs: u64) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
-    }
+    use crate::pki::test_support::{at, pki_der, validator, T2026};
 
     #[test]
     fn entries_expire_after_max_age() {

@@ -2,7 +2,7 @@
 //! names, trust anchors and the path validation that turns a certificate into a
 //! [`ValidatedCertificate`].
 //!
-//! Stands on [`crypto`](crate::crypto) only: it loads keys through a
+//! Stands on [`crypto`](crate::crypto) (and [`clock`](crate::clock)) only: it loads keys through a
 //! [`CryptoProvider`](crate::crypto::CryptoProvider) and verifies chains with the provider's
 //! algorithms; nothing here knows about XML or SOAP. A [`SigningIdentity`] remembers the
 //! provider that loaded its key and a [`CertificateValidator`] has one (see [Choosing the
@@ -110,9 +110,13 @@ mod cache;
 mod certificate;
 mod identity;
 mod pem;
+mod selector;
+#[cfg(test)]
+mod test_support;
 mod trust;
 
 pub use cache::ChainCacheConfig;
 pub use certificate::CertificateInfo;
 pub use identity::{KeyError, SigningIdentity};
+pub use selector::{CertificateSelector, SelectorError};
 pub use trust::{CertificateValidator, TrustAnchors, TrustError, ValidatedCertificate};

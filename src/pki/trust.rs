@@ -652,23 +652,7 @@ mod tests {
         assert!(matches!(TrustAnchors::from_der_certificates(std::iter::empty()), Err(TrustError::EmptyBundle)));
     }
 
-    fn pki_der(name: &str) -> Vec<u8> {
-        let path = format!("{}/testdata/pki/{name}", env!("CARGO_MANIFEST_DIR"));
-        let pem = std::fs::read(path).unwrap();
-        let blocks = parse_pem(&pem).unwrap();
-        blocks[0].der.to_vec()
-    }
-
-    fn validator(config: ChainCacheConfig) -> CertificateValidator {
-        let path = format!("{}/testdata/pki/ca.pem", env!("CARGO_MANIFEST_DIR"));
-        CertificateValidator::new(TrustAnchors::from_pem_file(path).unwrap()).with_chain_cache(config)
-    }
-
-    const T2026: u64 = 1_767_225_600;
-
-    fn at(secs: u64) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
-    }
+    use crate::pki::test_support::{at, pki_der, validator, T2026};
 
     #[test]
     fn window_is_the_path_validity() {

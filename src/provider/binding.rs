@@ -2,128 +2,15 @@
 //! its text file, and authorization rules.
 
 use std::collections::BTreeSet;
-use std::fmt;
 use std::path::Path;
 
 use crate::model::{Instellingsnummer, Operatie};
-use crate::pki::ValidatedCertificate;
+use crate::pki::{CertificateSelector, SelectorError, ValidatedCertificate};
 
 /// Largest binding file read (1 MiB): a binding file lists applications, not data.
 pub const MAX_BINDING_FILE_BYTES: usize = 1 << 20;
 /// Longest line of a binding file, in bytes.
 pub const MAX_BINDING_LINE_BYTES: usize = 4096;
-
-/// The 6-digit form of an Instellingsnummer (`1234` → `001234`): the form bindings compare
-/// and the answer store keys on, so that `1234` and `001234` are one institution.
-pub fn normalized(nummer: &Instellingsnummer) -> Instellingsnummer {
-    let s = nummer.as_str();
-    if s.len() >= 6 {
-        return nummer.clone();
-    }
-    let padded = format!("{s:0>6}");
-    // Zero-padding 1..5 digits to 6 digits keeps a valid Instellingsnummer.
-    Instellingsnummer::new(&padded).unwrap_or_else(|_| nummer.clone())
-}
-
-/// How a binding names a certificate.
-///
-/// A selector that looks at one attribute (`cn:`) needs a subject with exactly one such
-/// attribute: a subject with two CNs is ambiguous (which one is "the" CN depends on the
-/// reader: the first in DER order, or the first RFC 4514 prints), so it never matches, and a
-/// [`Bindings`] table denies it when a `cn:` line names one of its CNs (the same holds for the
-/// `serialNumber` of [`SubjectSerialNumberRule`]). `dn:` and `sha256:` name the whole
-/// certificate and are never ambiguous.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CertificateSelector {
-    /// The whole subject DN, exactly as [`ValidatedCertificate::subject_dn`] writes it: what
-    /// `openssl x509 -noout -subject -nameopt RFC2253` prints (RFC 4514, most specific RDN
-    /// first, OpenSSL attribute names; see [`CertificateInfo::subject_dn`]).
-    ///
-    /// [`CertificateInfo::subject_dn`]: crate::pki::CertificateInfo::subject_dn
-    SubjectDn(String),
-    /// The subject's Common Name, exactly, when the subject has exactly one CN attribute
-    /// (see [`ValidatedCertificate::common_name`]).
-    CommonName(String),
-    /// The SHA-256 fingerprint of the certificate DER (64 lowercase hex digits).
-    Sha256(String),
-}
-
-impl CertificateSelector {
-    /// Selects by subject DN (compared exactly).
-    pub fn subject_dn(dn: impl Into<String>) -> Self {
-        CertificateSelector::SubjectDn(dn.into())
-    }
-
-    /// Selects by Common Name (compared exactly).
-    pub fn common_name(cn: impl Into<String>) -> Self {
-        CertificateSelector::CommonName(cn.into())
-    }
-
-    /// Selects by SHA-256 fingerprint: 64 hex digits, either case, optionally in pairs
-    /// separated by `:` (as `openssl x509 -fingerprint -sha256` prints it).
-    pub fn sha256(fingerprint: &str) -> Result<Self, BindingErrorKind> {
-        let hex: String = if fingerprint.contains(':') {
-            let pairs: Vec<&str> = fingerprint.split(':').collect();
-            if pairs.len() != 32 || pairs.iter().any(|p| p.len() != 2) {
-                return Err(BindingErrorKind::BadFingerprint { found: snippet(fingerprint) });
-            }
-            pairs.concat()
-        } else {
-            fingerprint.to_owned()
-        };
-        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(BindingErrorKind::BadFingerprint { found: snippet(fingerprint) });
-        }
-        Ok(CertificateSelector::Sha256(hex.to_ascii_lowercase()))
-    }
-
-    /// Whether `cert` is the certificate this selector names. A `cn:` selector never matches a
-    /// subject with more than one CN ([`ambiguous_for`](Self::ambiguous_for)).
-    pub fn matches(&self, cert: &ValidatedCertificate) -> bool {
-        match self {
-            CertificateSelector::SubjectDn(dn) => cert.subject_dn() == dn,
-            CertificateSelector::CommonName(cn) => cert.common_name() == Some(cn.as_str()),
-            CertificateSelector::Sha256(fp) => cert.sha256_fingerprint() == fp,
-        }
-    }
-
-    /// Whether this is a `cn:` selector that names one of the CNs of `cert`, whose subject has
-    /// more than one CN attribute: the selector would match under one reading of "the" CN,
-    /// so it neither matches nor abstains but refuses (see the [type documentation](Self)).
-    pub fn ambiguous_for(&self, cert: &ValidatedCertificate) -> bool {
-        match self {
-            CertificateSelector::CommonName(cn) => {
-                let info = cert.info();
-                info.common_name().is_none() && info.common_names().iter().any(|c| c == cn)
-            }
-            CertificateSelector::SubjectDn(_) | CertificateSelector::Sha256(_) => false,
-        }
-    }
-
-    /// The key type as written in a binding file: `dn`, `cn` or `sha256`.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            CertificateSelector::SubjectDn(_) => "dn",
-            CertificateSelector::CommonName(_) => "cn",
-            CertificateSelector::Sha256(_) => "sha256",
-        }
-    }
-
-    /// The value (DN, CN or lowercase hex fingerprint).
-    pub fn value(&self) -> &str {
-        match self {
-            CertificateSelector::SubjectDn(v) | CertificateSelector::CommonName(v) | CertificateSelector::Sha256(v) => {
-                v
-            }
-        }
-    }
-}
-
-impl fmt::Display for CertificateSelector {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind(), self.value())
-    }
-}
 
 /// What an [`AuthorizationRule`] says about one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +31,7 @@ pub enum Decision {
 /// `Fn(&ValidatedCertificate, &Instellingsnummer, &Operatie) -> Decision + Send + Sync`.
 pub trait AuthorizationRule: Send + Sync {
     /// Decides for the verified `signer`, the message's Afzender `instellingsnummer`
-    /// (as the message writes it; see [`normalized`]) and the `operatie`.
+    /// (as the message writes it; see [`Instellingsnummer::normalized`]) and the `operatie`.
     fn decide(
         &self,
         signer: &ValidatedCertificate,
@@ -177,8 +64,8 @@ pub struct SubjectSerialNumberRule;
 
 impl AuthorizationRule for SubjectSerialNumberRule {
     fn decide(&self, signer: &ValidatedCertificate, nummer: &Instellingsnummer, _: &Operatie) -> Decision {
-        let wanted = normalized(nummer);
-        let is_wanted = |s: &str| Instellingsnummer::new(s).is_ok_and(|n| normalized(&n) == wanted);
+        let wanted = nummer.normalized();
+        let is_wanted = |s: &str| Instellingsnummer::new(s).is_ok_and(|n| n.normalized() == wanted);
         let info = signer.info();
         match info.subject_serial_number() {
             Some(s) if is_wanted(s) => Decision::Allow,
@@ -226,7 +113,7 @@ impl Bindings {
     /// Adds the numbers `nummers` to the certificate `selector` (merged with an existing
     /// entry for the same selector).
     pub fn bind(mut self, selector: CertificateSelector, nummers: impl IntoIterator<Item = Instellingsnummer>) -> Self {
-        let nummers = nummers.into_iter().map(|n| normalized(&n));
+        let nummers = nummers.into_iter().map(|n| n.normalized());
         match self.entries.iter_mut().find(|e| e.selector == selector) {
             Some(e) => e.nummers.extend(nummers),
             None => self.entries.push(Entry { selector, nummers: nummers.collect(), line: 0 }),
@@ -307,7 +194,7 @@ impl Bindings {
 impl AuthorizationRule for Bindings {
     fn decide(&self, signer: &ValidatedCertificate, nummer: &Instellingsnummer, _: &Operatie) -> Decision {
         let mut matched = false;
-        let wanted = normalized(nummer);
+        let wanted = nummer.normalized();
         for e in self.entries.iter().filter(|e| e.selector.matches(signer)) {
             if e.nummers.contains(&wanted) {
                 return Decision::Allow;
@@ -365,7 +252,7 @@ fn parse_line(l: &str) -> Result<(CertificateSelector, BTreeSet<Instellingsnumme
         let n = n.trim();
         let nummer =
             Instellingsnummer::new(n).map_err(|_| BindingErrorKind::BadInstellingsnummer { found: snippet(n) })?;
-        nummers.insert(normalized(&nummer));
+        nummers.insert(nummer.normalized());
     }
     Ok((selector, nummers))
 }
@@ -454,4 +341,12 @@ pub enum BindingErrorKind {
         /// The line of the first entry.
         first_line: usize,
     },
+}
+
+impl From<SelectorError> for BindingErrorKind {
+    fn from(e: SelectorError) -> Self {
+        match e {
+            SelectorError::BadFingerprint { found } => BindingErrorKind::BadFingerprint { found },
+        }
+    }
 }

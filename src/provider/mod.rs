@@ -1,5 +1,5 @@
 //! The provider side: the Policy Enforcement Point (PEP), guaranteed delivery, signed
-//! replies — and the institution's side of those replies.
+//! replies. The institution's side of those replies is [`institution`](crate::institution).
 //!
 //! # Flow
 //!
@@ -24,27 +24,38 @@
 //! Only the PEP makes an [`AuthorizedVerzoek`].
 //!
 //! ```
-//! use dho_wss::pki::SigningIdentity;
+//! use dho_wss::institution::{Reply, ReplyVerifier};
+//! use dho_wss::model::{Uitkomst, Versie, Vraag};
+//! use dho_wss::pki::{CertificateSelector, CertificateValidator, SigningIdentity, TrustAnchors};
 //! use dho_wss::provider::{
-//!     demo, Bindings, CertificateSelector, MemoryStore, Pep, PepPolicy, Provider, Reply, ReplyVerifier,
+//!     AuthorizedVerzoek, Bindings, HandlerError, MemoryStore, OperationSpec, Pep, PepPolicy, Provider, VraagHandler,
 //! };
-//! use dho_wss::pki::{CertificateValidator, TrustAnchors};
 //! use dho_wss::wss::{SignatureProfile, Signer, VerificationPolicy, Verifier};
 //! # let signed_request = Signer::new(
 //! #     SigningIdentity::from_pem_files("testdata/pki/institution.key.pem", "testdata/pki/institution.chain.pem", None)?,
 //! #     SignatureProfile::dho_legacy_rsa_sha1(),
-//! # ).sign_envelope(&std::fs::read("tests/interop/samples/geef-historiek-inschrijving.xml")?)?;
+//! # ).sign_envelope(&std::fs::read("testdata/messages/geef-historiek-inschrijving.xml")?)?;
+//!
+//! // The service's own work, per Vraag (here: echo the Inhoud).
+//! struct Echo;
+//! impl VraagHandler for Echo {
+//!     fn answer(&self, _: &AuthorizedVerzoek, vraag: &Vraag) -> Result<Uitkomst, HandlerError> {
+//!         Ok(Uitkomst::ok(vraag.inhoud().clone()))
+//!     }
+//! }
 //!
 //! // Provider: the PEP's policy, an answer store, the provider's own signing identity.
 //! let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;
 //! let verifier = Verifier::new(VerificationPolicy::dho_legacy_rsa_sha1(), CertificateValidator::new(anchors));
+//! let namespace = "http://webservice.geefhistoriekinschrijvingdienst-02_01.onderwijs.vlaanderen.be";
+//! let operation = OperationSpec::new(namespace, "GeefHistoriekInschrijving").versie(Versie::new("02.01.0000")?).read_only();
 //! let policy = PepPolicy::new(verifier)
 //!     .bindings(Bindings::from_file("testdata/bindings/test.bindings")?)
-//!     .operation(demo::operation());
+//!     .operation(operation);
 //! let identity = SigningIdentity::from_pem_files("testdata/pki/provider.key.pem", "testdata/pki/provider.crt.pem", None)?;
 //! let provider = Provider::new(Pep::new(policy), MemoryStore::new())
 //!     .with_reply_signer(Signer::new(identity, SignatureProfile::dho_legacy_rsa_sha1()));
-//! let response = provider.handle(&signed_request, &demo::DemoHandler); // a signed Repliek or Fault
+//! let response = provider.handle(&signed_request, &Echo); // a signed Repliek or Fault
 //!
 //! // Institution: verify the reply against the provider's trust anchors and its pinned certificate.
 //! let anchors = TrustAnchors::from_pem_file("testdata/pki/ca.pem")?;
@@ -102,8 +113,9 @@
 //!
 //! - `dn`: the subject DN exactly as [`ValidatedCertificate::subject_dn`](crate::pki::ValidatedCertificate::subject_dn)
 //!   writes it (what `openssl x509 -noout -subject -nameopt RFC2253` prints, without `subject=`);
-//!   `cn`: the first Common Name exactly; `sha256`: the certificate's SHA-256 fingerprint, 64
-//!   hex digits, either case, optionally colon-separated pairs.
+//!   `cn`: the subject's only Common Name, exactly (a subject with several CNs is denied);
+//!   `sha256`: the certificate's SHA-256 fingerprint, 64 hex digits, either case, optionally
+//!   colon-separated pairs.
 //! - The value runs from after the first `:` to the **last** `=>` (numbers never contain
 //!   `=>`), trimmed; it may contain spaces, commas and `=`.
 //! - Numbers are 1..6 digits, compared in the 6-digit form (`1234` = `001234`).
@@ -114,8 +126,8 @@
 //! # Guaranteed delivery
 //!
 //! [`Provider::answer`] keys each Vraag on (Instellingsnummer in 6-digit form, Vraag
-//! Referte) in an [`AnswerStore`] with the claim → work → complete protocol described in
-//! [`store`]: a resent Vraag gets the stored Antwoord without the handler running again;
+//! Referte) in an [`AnswerStore`] with the claim → work → complete protocol described
+//! there: a resent Vraag gets the stored Antwoord without the handler running again;
 //! only answers without a FOUT are stored; reads ([`VraagHandler::is_read`], by default
 //! [`OperationSpec::read_only`]) are never stored; a resend whose [`Fingerprint`]
 //! (operation + canonical Inhoud) differs gets 13010. A stored answer belongs to its
@@ -123,40 +135,30 @@
 //! Hoedanigheid and Gebruiker: another application of the same institution, or the same
 //! application for another user, reusing the Referte gets 13010 too, never the stored
 //! answer, and the handler does not run (attack catalogue F6). [`MemoryStore`] keeps answers in the
-//! process; `SqliteStore` (feature `sqlite`, on by default) in a file, safe across
+//! process; `SqliteStore` (opt-in feature `sqlite`) in a file, safe across
 //! processes and restarts. Concurrent resends of one Referte run the handler once: the
 //! first claims, the others wait and then read the stored answer.
-//!
-//! # Client side
-//!
-//! [`ReplyVerifier`] verifies a reply against the provider's trust anchors **and** the
-//! provider's certificate, which it is built with (a [`CertificateSelector`]: DN, CN or SHA-256
-//! fingerprint), and returns a typed [`Reply`]. A reply signed by any other certificate under
-//! the anchors — another institution's, from the same CA — is [`ReplyError::UnexpectedSigner`]
-//! (attack catalogue F2). Unsigned Faults are rejected unless [`UnsignedFaults::Accept`] is chosen.
-//! [`resend`] builds the new Verzoek that resends Vragen with their original Refertes.
 
 mod binding;
-pub mod client;
 mod codes;
-pub mod demo;
 mod pep;
 mod service;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-pub mod store;
+mod store;
 
 pub use binding::{
-    normalized, AuthorizationRule, BindingError, BindingErrorKind, Bindings, CertificateSelector, Decision,
-    SubjectSerialNumberRule, MAX_BINDING_FILE_BYTES, MAX_BINDING_LINE_BYTES,
+    AuthorizationRule, BindingError, BindingErrorKind, Bindings, Decision, SubjectSerialNumberRule,
+    MAX_BINDING_FILE_BYTES, MAX_BINDING_LINE_BYTES,
 };
-pub use client::{resend, resend_vragen, Reply, ReplyError, ReplyVerifier, UnsignedFaults};
 pub use codes::{Code, Level};
 pub use pep::{
-    soap_fault_code, AuthorizedVerzoek, OperationSpec, Pep, PepPolicy, Rejection, Unauthorized, DEFAULT_AFZENDER,
-    DEFAULT_FAULT_ACTOR, DEFAULT_OORSPRONG,
+    AuthorizedVerzoek, OperationSpec, Pep, PepPolicy, Rejection, Unauthorized, DEFAULT_AFZENDER, DEFAULT_FAULT_ACTOR,
+    DEFAULT_OORSPRONG,
 };
 pub use service::{Answered, HandlerError, Outcome, ProcessingError, Provider, Response, VraagHandler};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteStore, BUSY_TIMEOUT, DEFAULT_STALE_CLAIM};
-pub use store::{AnswerKey, AnswerStore, Claim, Fingerprint, MemoryStore, Requester, StoreError, StoredAnswer};
+pub use store::{
+    AnswerKey, AnswerStore, Claim, Fingerprint, MemoryStore, Requester, StoreError, StoredAnswer, DEFAULT_CLAIM_WAIT,
+};

@@ -6,12 +6,12 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::model::{
-    Afzender, Envelope, Fault, FaultCode as SoapFaultCode, Instellingsnummer, ModelError, Oorsprong, Operatie, Referte,
-    SchemaVersion, Versie, Verzoek,
+    Afzender, Envelope, Fault, FaultCode, Instellingsnummer, ModelError, Oorsprong, Operatie, Referte, SchemaVersion,
+    Versie, Verzoek,
 };
 use crate::model::{Detail, ElementCursor};
 use crate::pki::ValidatedCertificate;
-use crate::wss::{FaultCode, Verifier, VerifyError};
+use crate::wss::{self, Verifier, VerifyError};
 use crate::xml::{Document, XmlWriter};
 
 use super::binding::{describe, AuthorizationRule, Bindings, Decision};
@@ -340,11 +340,11 @@ impl Rejection {
     }
 
     /// The faultcode, for a rejection answered with a Fault.
-    pub fn fault_code(&self) -> Option<SoapFaultCode> {
+    pub fn fault_code(&self) -> Option<FaultCode> {
         match self {
-            Rejection::Verification(e) => Some(soap_fault_code(e.fault_code())),
+            Rejection::Verification(e) => Some(e.fault_code().into()),
             Rejection::NotAuthorized(_) => None,
-            _ => Some(SoapFaultCode::client()),
+            _ => Some(FaultCode::client()),
         }
     }
 
@@ -373,22 +373,18 @@ impl Rejection {
     }
 }
 
-/// The model's faultcode for a verifier's fault code.
-pub fn soap_fault_code(code: FaultCode) -> SoapFaultCode {
-    SoapFaultCode::new(Some(code.namespace()), code.local_name()).unwrap_or_else(|_| SoapFaultCode::client())
-}
-
 /// The faultstring of a verification fault: WS-Security 1.0's text for its code.
-fn security_faultstring(code: FaultCode) -> &'static str {
+fn security_faultstring(code: wss::FaultCode) -> &'static str {
+    use wss::FaultCode::*;
     match code {
-        FaultCode::Client => "The message is not a well-formed SOAP 1.1 envelope",
-        FaultCode::MustUnderstand => "A mandatory header was not understood",
-        FaultCode::UnsupportedAlgorithm => "An unsupported signature or encryption algorithm was used",
-        FaultCode::InvalidSecurityToken => "An invalid security token was provided",
-        FaultCode::SecurityTokenUnavailable => "Referenced security token could not be retrieved",
-        FaultCode::FailedAuthentication => "The security token could not be authenticated or authorized",
-        FaultCode::FailedCheck => "The signature or decryption was invalid",
-        FaultCode::MessageExpired => "The message has expired",
+        Client => "The message is not a well-formed SOAP 1.1 envelope",
+        MustUnderstand => "A mandatory header was not understood",
+        UnsupportedAlgorithm => "An unsupported signature or encryption algorithm was used",
+        InvalidSecurityToken => "An invalid security token was provided",
+        SecurityTokenUnavailable => "Referenced security token could not be retrieved",
+        FailedAuthentication => "The security token could not be authenticated or authorized",
+        FailedCheck => "The signature or decryption was invalid",
+        MessageExpired => "The message has expired",
         _ => "An error was discovered processing the <wsse:Security> header",
     }
 }
@@ -535,7 +531,7 @@ impl Pep {
                 let fc = e.fault_code();
                 let generic = security_faultstring(fc);
                 let message = if self.enforcement.expose_security_errors
-                    || matches!(fc, FaultCode::Client | FaultCode::MustUnderstand)
+                    || matches!(fc, wss::FaultCode::Client | wss::FaultCode::MustUnderstand)
                 {
                     e.to_string()
                 } else {
@@ -551,13 +547,7 @@ impl Pep {
 
     /// A Fault with this code and text, the policy's faultactor and
     /// `detail/message` + `detail/reason`.
-    pub fn fault(
-        &self,
-        code: SoapFaultCode,
-        faultstring: &str,
-        message: &str,
-        reason: &str,
-    ) -> Result<Fault, ModelError> {
+    pub fn fault(&self, code: FaultCode, faultstring: &str, message: &str, reason: &str) -> Result<Fault, ModelError> {
         let mut w = XmlWriter::new();
         w.start_element(None, "detail")?;
         w.text_element(None, "message", &xml_safe(message, MAX_TEXT_CHARS))?;

@@ -3,14 +3,13 @@
 
 use std::fmt;
 
-use crate::model::{Antwoord, Envelope, FaultCode as SoapFaultCode, ModelError, Referte, Repliek, Uitkomst, Vraag};
+use crate::model::{Antwoord, Envelope, FaultCode, ModelError, Referte, Repliek, Uitkomst, Vraag};
 use crate::wss::{SignError, Signer};
 use crate::xml::WriteError;
 
 use super::codes::Code;
 use super::pep::{AuthorizedVerzoek, Pep, Rejection};
-use super::store::StoredAnswer;
-use super::store::{decode_uitkomst, encode_uitkomst, AnswerKey, AnswerStore, Claim, Fingerprint, StoreError};
+use super::store::{AnswerKey, AnswerStore, Claim, Fingerprint, StoreError, StoredAnswer};
 
 /// What a handler may fail with (a technical failure; business problems are
 /// Uitzonderingen in the [`Uitkomst`]).
@@ -260,15 +259,15 @@ impl<S: AnswerStore> Provider<S> {
             Claim::Answered(stored) if stored.requester != Some(requester) => {
                 Ok(self.fout_because(request, Code::ReferteReused, ANOTHER_REQUESTER)?)
             }
-            Claim::Answered(stored) if stored.fingerprint == fingerprint => Ok(decode_uitkomst(&stored.antwoord)?),
+            Claim::Answered(stored) if stored.fingerprint == fingerprint => Ok(stored.uitkomst()?),
             Claim::Answered(_) => Ok(self.fout(request, Code::ReferteReused)?),
             Claim::Busy => Ok(self.fout(request, Code::InProgress)?),
             Claim::Claimed => {
                 let mut guard = ClaimGuard { store: &self.store, key: &key, stored: false };
                 let uitkomst = self.run(request, vraag, handler, errors)?;
                 if !uitkomst.is_fout() {
-                    let antwoord = encode_uitkomst(vraag.referte(), &uitkomst)?;
-                    self.store.complete(&key, &StoredAnswer { fingerprint, requester: Some(requester), antwoord })?;
+                    let answer = StoredAnswer::new(fingerprint, requester, vraag.referte(), &uitkomst)?;
+                    self.store.complete(&key, &answer)?;
                     guard.stored = true;
                 }
                 Ok(uitkomst)
@@ -312,7 +311,7 @@ impl<S: AnswerStore> Provider<S> {
 
     fn server_fault(&self, error: ProcessingError) -> Response {
         let fault = self.pep.fault(
-            SoapFaultCode::server(),
+            FaultCode::server(),
             "Internal error",
             "The service could not process the message; it may be resent",
             "Server",
@@ -344,7 +343,7 @@ mod tests {
     #[test]
     fn fallback_fault_is_a_valid_server_fault() {
         match Envelope::from_envelope_bytes(FALLBACK_FAULT) {
-            Ok(Envelope::Fault(f)) => assert_eq!(f.faultcode(), &SoapFaultCode::server()),
+            Ok(Envelope::Fault(f)) => assert_eq!(f.faultcode(), &FaultCode::server()),
             other => panic!("{other:?}"),
         }
     }

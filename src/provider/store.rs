@@ -1,29 +1,5 @@
-//! Guaranteed delivery: the answer store, keyed by (Instellingsnummer, Vraag Referte).
-//!
-//! A stored answer belongs to whoever asked: with it the store keeps the [`Fingerprint`] of
-//! the Vraag and the [`Requester`] — the signing certificate and the Afzender context. The
-//! [`Provider`](super::Provider) hands it out only to a resend with the same fingerprint and
-//! the same requester; anyone else reusing the Referte gets
-//! [`Code::ReferteReused`](super::Code::ReferteReused), never someone else's answer (attack
-//! catalogue F6). The store itself keeps both opaque and decides nothing.
-//!
-//! The protocol between the [`Provider`](super::Provider) and a store is
-//! claim → work → complete (or release):
-//!
-//! 1. [`AnswerStore::claim`] either hands back the stored answer ([`Claim::Answered`]),
-//!    or makes the caller the only one working on the key ([`Claim::Claimed`]) — a second
-//!    caller for the same key waits until the first completes or releases — or gives up
-//!    after the store's wait ([`Claim::Busy`]).
-//! 2. The caller does the work.
-//! 3. It calls exactly one of [`AnswerStore::complete`] (store the answer and end the
-//!    claim, atomically) or [`AnswerStore::release`] (end the claim, store nothing).
-//!    After a failed `complete` it still calls `release`.
-//!
-//! Limit: the store cannot make the handler's own side effects atomic with the stored
-//! answer. If the process dies between the work and `complete`, nothing is stored (and a
-//! `SqliteStore` claim row stays until it is stale), so the resend
-//! runs the work again. Work that must happen exactly once needs its own idempotency too
-//! (e.g. the business change and its answer in one database transaction).
+//! Guaranteed delivery: the answer store, keyed by (Instellingsnummer, Vraag Referte); the
+//! protocol is documented on [`AnswerStore`].
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -37,8 +13,6 @@ use crate::model::{
 };
 use crate::pki::ValidatedCertificate;
 use crate::xml::{Document, XmlWriter};
-
-use super::binding::normalized;
 
 /// How long a store waits by default for another caller's claim on the same key.
 pub const DEFAULT_CLAIM_WAIT: Duration = Duration::from_secs(30);
@@ -54,7 +28,7 @@ impl AnswerKey {
     /// The key for `referte` of `instellingsnummer` (normalized to 6 digits, so `1234`
     /// and `001234` share their answers).
     pub fn new(instellingsnummer: &Instellingsnummer, referte: Referte) -> Self {
-        AnswerKey { instellingsnummer: normalized(instellingsnummer), referte }
+        AnswerKey { instellingsnummer: instellingsnummer.normalized(), referte }
     }
     /// The Instellingsnummer, 6-digit form.
     pub fn instellingsnummer(&self) -> &Instellingsnummer {
@@ -165,7 +139,7 @@ fn context_digest(organisatie_eenheid: Option<&str>, hoedanigheid: Option<&str>,
 }
 
 /// A stored answer: the fingerprint of the Vraag it answers, who asked it, and the encoded
-/// Antwoord ([`encode_uitkomst`]); opaque to the store, which must keep all three.
+/// Antwoord ([`StoredAnswer::new`]); opaque to the store, which must keep all three.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredAnswer {
     /// The fingerprint of the Vraag.
@@ -174,7 +148,7 @@ pub struct StoredAnswer {
     /// `SqliteStore` file of schema 1): such an answer is never handed out, every resend of
     /// its Referte gets [`Code::ReferteReused`](super::Code::ReferteReused).
     pub requester: Option<Requester>,
-    /// The encoded answer.
+    /// The encoded answer ([`uitkomst`](Self::uitkomst) decodes it).
     pub antwoord: Vec<u8>,
 }
 
@@ -212,8 +186,34 @@ pub enum StoreError {
     },
 }
 
-/// Where answers for guaranteed delivery are kept. See the [module documentation](self)
-/// for the claim → work → complete protocol. Implementations must make `complete` atomic:
+/// Where answers for guaranteed delivery are kept, keyed by (Instellingsnummer, Vraag Referte).
+///
+/// A stored answer belongs to whoever asked: with it the store keeps the [`Fingerprint`] of
+/// the Vraag and the [`Requester`] — the signing certificate and the Afzender context. The
+/// [`Provider`](super::Provider) hands it out only to a resend with the same fingerprint and
+/// the same requester; anyone else reusing the Referte gets
+/// [`Code::ReferteReused`](super::Code::ReferteReused), never someone else's answer (attack
+/// catalogue F6). The store itself keeps both opaque and decides nothing.
+///
+/// The protocol between the [`Provider`](super::Provider) and a store is
+/// claim → work → complete (or release):
+///
+/// 1. [`AnswerStore::claim`] either hands back the stored answer ([`Claim::Answered`]),
+///    or makes the caller the only one working on the key ([`Claim::Claimed`]) — a second
+///    caller for the same key waits until the first completes or releases — or gives up
+///    after the store's wait ([`Claim::Busy`]).
+/// 2. The caller does the work.
+/// 3. It calls exactly one of [`AnswerStore::complete`] (store the answer and end the
+///    claim, atomically) or [`AnswerStore::release`] (end the claim, store nothing).
+///    After a failed `complete` it still calls `release`.
+///
+/// Limit: the store cannot make the handler's own side effects atomic with the stored
+/// answer. If the process dies between the work and `complete`, nothing is stored (and a
+/// `SqliteStore` claim row stays until it is stale), so the resend
+/// runs the work again. Work that must happen exactly once needs its own idempotency too
+/// (e.g. the business change and its answer in one database transaction).
+///
+/// Implementations must make `complete` atomic:
 /// after it fails, `claim` and `get` never see part of the answer; and they must give back
 /// every field of the [`StoredAnswer`], the [`Requester`] included (one given back as `None`
 /// is never handed out).
@@ -381,32 +381,41 @@ impl KeyGate {
 
 const CODEC_NAAM: &str = "DhoWssAntwoord";
 
-/// Encodes an answer for a store: a one-Antwoord `<Repliek>` written by the model's
-/// writer (so reading it back uses the model's strict reader and checks every rule).
-pub fn encode_uitkomst(referte: &Referte, uitkomst: &Uitkomst) -> Result<Vec<u8>, ModelError> {
-    let build = |version: SchemaVersion| -> Result<Repliek, ModelError> {
-        let afzender = Afzender::builder("dho-wss").referte(Referte::new("0")?).build()?;
-        Repliek::builder(CODEC_NAAM, Versie::new("00.00.0000")?, afzender)
-            .schema_version(version)
-            .tijdstip(Tijdstip::parse("2000-01-01", "00:00:00.000")?)
-            .antwoord(Antwoord::new(referte.clone(), uitkomst.clone()))
-            .build()
-    };
-    // Uitzonderingen without Oorsprong only fit generiek-01.02.
-    let repliek = build(SchemaVersion::V02_00).or_else(|_| build(SchemaVersion::V01_02))?;
-    let mut w = XmlWriter::new();
-    repliek.write(&mut w)?;
-    Ok(w.finish()?)
-}
+impl StoredAnswer {
+    /// The answer `uitkomst` to the Vraag `referte`, asked by `requester`, for a store: the
+    /// Antwoord is encoded as a one-Antwoord `<Repliek>` written by the model's writer, so
+    /// that reading it back ([`uitkomst`](Self::uitkomst)) uses the model's strict reader and
+    /// checks every rule.
+    pub fn new(
+        fingerprint: Fingerprint,
+        requester: Requester,
+        referte: &Referte,
+        uitkomst: &Uitkomst,
+    ) -> Result<Self, ModelError> {
+        let build = |version: SchemaVersion| -> Result<Repliek, ModelError> {
+            let afzender = Afzender::builder("dho-wss").referte(Referte::new("0")?).build()?;
+            Repliek::builder(CODEC_NAAM, Versie::new("00.00.0000")?, afzender)
+                .schema_version(version)
+                .tijdstip(Tijdstip::parse("2000-01-01", "00:00:00.000")?)
+                .antwoord(Antwoord::new(referte.clone(), uitkomst.clone()))
+                .build()
+        };
+        // Uitzonderingen without Oorsprong only fit generiek-01.02.
+        let repliek = build(SchemaVersion::V02_00).or_else(|_| build(SchemaVersion::V01_02))?;
+        let mut w = XmlWriter::new();
+        repliek.write(&mut w)?;
+        Ok(StoredAnswer { fingerprint, requester: Some(requester), antwoord: w.finish()? })
+    }
 
-/// Decodes what [`encode_uitkomst`] wrote.
-pub fn decode_uitkomst(bytes: &[u8]) -> Result<Uitkomst, StoreError> {
-    let corrupt = |detail: String| StoreError::Corrupt { detail };
-    let doc = Document::parse(bytes).map_err(|e| corrupt(e.to_string()))?;
-    let repliek = Repliek::read(doc.root(), None).map_err(|e| corrupt(e.to_string()))?;
-    match (repliek.context().naam(), repliek.antwoorden()) {
-        (CODEC_NAAM, [a]) => Ok(a.uitkomst().clone()),
-        _ => Err(corrupt("expected one Antwoord".into())),
+    /// Decodes the Antwoord [`new`](Self::new) encoded; [`StoreError::Corrupt`] for anything else.
+    pub fn uitkomst(&self) -> Result<Uitkomst, StoreError> {
+        let corrupt = |detail: String| StoreError::Corrupt { detail };
+        let doc = Document::parse(&self.antwoord).map_err(|e| corrupt(e.to_string()))?;
+        let repliek = Repliek::read(doc.root(), None).map_err(|e| corrupt(e.to_string()))?;
+        match (repliek.context().naam(), repliek.antwoorden()) {
+            (CODEC_NAAM, [a]) => Ok(a.uitkomst().clone()),
+            _ => Err(corrupt("expected one Antwoord".into())),
+        }
     }
 }
 

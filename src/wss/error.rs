@@ -60,6 +60,14 @@ impl FaultCode {
     }
 }
 
+impl From<FaultCode> for crate::model::FaultCode {
+    /// The faultcode QName a Fault is written with: same namespace and local name, prefixed
+    /// `soapenv:` or `wsse:`.
+    fn from(code: FaultCode) -> Self {
+        crate::model::FaultCode::known(code.namespace(), code.local_name())
+    }
+}
+
 /// Why an envelope was not verified. Every variant is a rejection.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -327,4 +335,35 @@ pub enum SignError {
         /// Why.
         detail: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FaultCode;
+    use crate::model::FaultCode as SoapFaultCode;
+
+    #[test]
+    fn every_security_fault_code_converts_into_the_soap_faultcode_of_the_same_qname() {
+        use FaultCode::*;
+        for code in [
+            Client,
+            MustUnderstand,
+            InvalidSecurity,
+            UnsupportedAlgorithm,
+            InvalidSecurityToken,
+            SecurityTokenUnavailable,
+            FailedAuthentication,
+            FailedCheck,
+            MessageExpired,
+        ] {
+            let soap = SoapFaultCode::from(code);
+            assert_eq!(soap.namespace(), Some(code.namespace()), "{code:?}");
+            assert_eq!(soap.local_name(), code.local_name(), "{code:?}");
+            assert_eq!(format!("{}:{}", soap.prefix().unwrap_or_default(), soap.local_name()), code.prefixed());
+            let checked = SoapFaultCode::new(Some(code.namespace()), code.local_name()).expect("a valid QName");
+            assert_eq!(soap, checked, "{code:?}");
+        }
+        assert_eq!(SoapFaultCode::from(Client), SoapFaultCode::client());
+        assert_eq!(SoapFaultCode::from(FailedCheck), SoapFaultCode::wsse("FailedCheck").expect("wsse"));
+    }
 }

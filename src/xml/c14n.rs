@@ -235,7 +235,7 @@ fn check_subtree(apex: Element<'_>, c14n: &ExcC14n) -> Result<(), C14nError> {
 /// minus the prefixes the element itself declares or visibly uses. Putting these
 /// in the PrefixList keeps prefixes used only inside content (QName values such as
 /// `xsi:type="xsd:string"`) covered by the signature.
-pub fn wss4j_inclusive_prefixes(target: Element<'_>, exclude_visible: bool) -> Vec<String> {
+pub(crate) fn wss4j_inclusive_prefixes(target: Element<'_>, exclude_visible: bool) -> Vec<String> {
     let mut result = prefixes_declared_outward(target.parent());
     if exclude_visible {
         let mut drop: Vec<&str> = target.namespace_declarations().map(|(p, _)| p.unwrap_or("#default")).collect();

@@ -2,7 +2,7 @@
 
 /// `Char` production: what XML 1.0 can carry at all.
 #[inline]
-pub fn is_xml_char(c: char) -> bool {
+pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c as u32,
         0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
 }
@@ -22,7 +22,7 @@ fn is_name_char(c: char) -> bool {
 }
 
 /// `NCName`: an XML name without a colon.
-pub fn is_ncname(s: &str) -> bool {
+pub(crate) fn is_ncname(s: &str) -> bool {
     // ASCII names (nearly all) are checked bytewise; anything else char by char.
     let b = s.as_bytes();
     let ascii_name_char = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
@@ -104,7 +104,7 @@ fn check_bytes(b: &[u8], from: usize, to: usize) -> Result<(), (usize, char)> {
 
 /// Whether a namespace name has a URI scheme. Canonical XML fails on relative
 /// namespace URIs (C14N 1.0 §2.1); libxml2 does the same.
-pub fn is_absolute_uri(s: &str) -> bool {
+pub(crate) fn is_absolute_uri(s: &str) -> bool {
     let mut chars = s.chars();
     match chars.next() {
         Some(c) if c.is_ascii_alphabetic() => {}

@@ -12,9 +12,11 @@ mod reader;
 mod tree;
 mod writer;
 
-pub(crate) use c14n::{apex_namespaces, prefixes_declared_outward, write_declaration, ApexExtra};
-pub use c14n::{wss4j_inclusive_prefixes, ExcC14n, EXC_C14N, EXC_C14N_WITH_COMMENTS};
-pub use chars::{is_absolute_uri, is_ncname, is_xml_char};
+pub(crate) use c14n::{
+    apex_namespaces, prefixes_declared_outward, write_declaration, wss4j_inclusive_prefixes, ApexExtra,
+};
+pub use c14n::{ExcC14n, EXC_C14N, EXC_C14N_WITH_COMMENTS};
+pub(crate) use chars::{is_absolute_uri, is_ncname, is_xml_char};
 pub use error::{C14nError, Limit, Position, WriteError, XmlError, XmlErrorKind};
 pub use reader::Limits;
 pub use tree::{Attribute, Children, Descendants, Document, Element, Node, NodeId, XMLNS_NS, XML_NS};

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the fixtures of tests/trust_cache.rs into this folder (TEST ONLY; no keys are kept).
+# Regenerates the fixtures of tests/pki/trust_cache.rs into this folder (TEST ONLY; no keys are kept).
 #
 #   root.pem        self-signed root CA, 2025-01-01..2055-01-01
 #   inter.pem       intermediate CA issued by root, 2025-01-01..2030-01-01 (expires before the leaf)
