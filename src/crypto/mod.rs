@@ -182,6 +182,73 @@ pub trait Digest: io::Write + Send {
     fn finalize(self: Box<Self>) -> Vec<u8>;
 }
 
+/// A [`Digest`] behind a write buffer on the stack. Canonical XML arrives in pieces of a few
+/// bytes (`<`, a name, `="`, a value…), and each write into a boxed digest is a dynamic call
+/// and a call into the hash function: the buffer hands it 2 KiB at a time (pieces longer than
+/// the buffer go straight through). The hash is the same.
+pub(crate) struct BufferedDigest {
+    digest: Box<dyn Digest>,
+    buf: [u8; 2048],
+    len: usize,
+}
+
+impl BufferedDigest {
+    pub(crate) fn new(digest: Box<dyn Digest>) -> Self {
+        BufferedDigest { digest, buf: [0; 2048], len: 0 }
+    }
+
+    fn drain(&mut self) {
+        // Digests never fail to write.
+        let _ = self.digest.write_all(&self.buf[..self.len]);
+        self.len = 0;
+    }
+
+    /// The hash of everything written.
+    pub(crate) fn finalize(mut self) -> Vec<u8> {
+        self.drain();
+        self.digest.finalize()
+    }
+}
+
+impl BufferedDigest {
+    /// `data` when it does not fit the buffer's free space.
+    #[cold]
+    fn write_spill(&mut self, data: &[u8]) {
+        self.drain();
+        if data.len() >= self.buf.len() {
+            let _ = self.digest.write_all(data);
+        } else {
+            self.buf[..data.len()].copy_from_slice(data);
+            self.len = data.len();
+        }
+    }
+}
+
+impl io::Write for BufferedDigest {
+    // Inlined into the c14n walker, so that its constant pieces (`<`, `="`…) are stores.
+    #[inline]
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.write_all(data)?;
+        Ok(data.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        match self.buf.get_mut(self.len..self.len + data.len()) {
+            Some(free) => {
+                free.copy_from_slice(data);
+                self.len += data.len();
+            }
+            None => self.write_spill(data),
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Errors of the cryptographic primitives. Every failure of a verification is one of these;
 /// none of them means success.
 #[derive(Debug, thiserror::Error)]

@@ -47,9 +47,12 @@ impl Default for ChainCacheConfig {
 /// its length; all zero without one).
 pub(super) type CacheKey = ([u8; 32], [u8; 32]);
 
+/// The chain part of the key of a leaf without an extra chain.
+const NO_CHAIN: [u8; 32] = [0; 32];
+
 pub(super) fn cache_key(leaf_der: &[u8], extra_chain_ders: &[&[u8]]) -> CacheKey {
     let leaf: [u8; 32] = Sha256::digest(leaf_der).into();
-    let mut chain = [0u8; 32];
+    let mut chain = NO_CHAIN;
     if !extra_chain_ders.is_empty() {
         let mut h = Sha256::new();
         for der in extra_chain_ders {
@@ -80,6 +83,10 @@ struct CacheEntry {
 struct CacheMap {
     entries: HashMap<CacheKey, CacheEntry>,
     tick: u64,
+    /// The key of the entry last found for a leaf without an extra chain: a peer that sends
+    /// the same certificate with every message is found by comparing its bytes with the
+    /// entry's, without the SHA-256 of the key (see [`ChainCache::get_recent`]).
+    recent: Option<CacheKey>,
 }
 
 pub(super) struct ChainCache {
@@ -112,10 +119,30 @@ impl ChainCache {
     /// entry is removed. A poisoned lock is a miss.
     pub(super) fn get(&self, key: &CacheKey, at_secs: u64) -> Option<ValidatedCertificate> {
         let mut map = self.map.lock().ok()?;
+        let hit = Self::lookup(&mut map, key, at_secs, self.config.max_age);
+        if hit.is_some() && key.1 == NO_CHAIN {
+            map.recent = Some(*key);
+        }
+        hit
+    }
+
+    /// [`get`](Self::get) for `cache_key(leaf_der, &[])` when it is the key last found for a
+    /// leaf without an extra chain: its entry's certificate is `leaf_der` byte for byte, so the
+    /// key is the same without hashing (the same entry, the same checks). `None` otherwise.
+    pub(super) fn get_recent(&self, leaf_der: &[u8], at_secs: u64) -> Option<ValidatedCertificate> {
+        let mut map = self.map.lock().ok()?;
+        let key = map.recent?;
+        if map.entries.get(&key)?.certificate.certificate_der() != leaf_der {
+            return None;
+        }
+        Self::lookup(&mut map, &key, at_secs, self.config.max_age)
+    }
+
+    fn lookup(map: &mut CacheMap, key: &CacheKey, at_secs: u64, max_age: Duration) -> Option<ValidatedCertificate> {
         map.tick += 1;
         let tick = map.tick;
         let entry = map.entries.get_mut(key)?;
-        if entry.created.elapsed() >= self.config.max_age {
+        if entry.created.elapsed() >= max_age {
             map.entries.remove(key);
             return None;
         }
@@ -175,6 +202,27 @@ mod tests {
         assert_eq!(v.cache.len(), 0, "a stale entry is dropped");
         v.validate(&cert, &[], at(T2026)).unwrap();
         assert_eq!(v.cache.len(), 1);
+    }
+
+    /// The byte comparison with the last hit finds exactly what the SHA-256 key finds.
+    #[test]
+    fn recent_leaf_is_found_without_hashing_and_only_by_its_bytes() {
+        let v = validator(ChainCacheConfig::new(16, Duration::from_secs(600)));
+        let [a, b] = ["institution.crt.pem", "other.crt.pem"].map(pki_der);
+        v.validate(&a, &[], at(T2026)).unwrap();
+        assert!(v.cache.get_recent(&a, T2026).is_none(), "set by a hit, not by the insertion");
+        let by_key = v.cache.get(&cache_key(&a, &[]), T2026).unwrap();
+        let by_bytes = v.cache.get_recent(&a, T2026).unwrap();
+        assert_eq!(by_key.certificate_der(), by_bytes.certificate_der());
+        assert!(v.cache.get_recent(&b, T2026).is_none());
+        let mut changed = a.clone();
+        *changed.last_mut().unwrap() ^= 1;
+        assert!(v.cache.get_recent(&changed, T2026).is_none());
+        assert!(v.cache.get_recent(&a, 0).is_none(), "the window still applies");
+        v.validate(&b, &[], at(T2026)).unwrap();
+        v.validate(&b, &[], at(T2026)).unwrap();
+        assert!(v.cache.get_recent(&a, T2026).is_none(), "only the last hit");
+        assert!(v.cache.get_recent(&b, T2026).is_some());
     }
 
     #[test]

@@ -428,6 +428,11 @@ impl CertificateValidator {
         if !self.cache.enabled() {
             return self.validate_uncached(leaf_der, extra_chain_ders, since_epoch).map(|(v, _)| v);
         }
+        if extra_chain_ders.is_empty() {
+            if let Some(hit) = self.cache.get_recent(leaf_der, since_epoch.as_secs()) {
+                return Ok(hit);
+            }
+        }
         let key = cache_key(leaf_der, extra_chain_ders);
         if let Some(hit) = self.cache.get(&key, since_epoch.as_secs()) {
             return Ok(hit);

@@ -15,7 +15,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 
 use crate::clock::{Clock, SystemClock};
-use crate::crypto::DigestAlgorithm;
+use crate::crypto::{BufferedDigest, DigestAlgorithm};
 use crate::pki::SigningIdentity;
 use crate::xml::{
     apex_namespaces, prefixes_declared_outward, write_declaration, wss4j_inclusive_prefixes, ApexExtra, Document,
@@ -151,11 +151,13 @@ impl Signer {
         }
         let existing_ids = collect_ids(doc);
         // One 128-bit random value per message; the prefixes keep the Ids apart.
-        let random = uuid::Uuid::new_v4().simple().to_string().to_uppercase();
+        let mut hex = [0u8; 32];
+        let random: &str = uuid::Uuid::new_v4().simple().encode_upper(&mut hex);
         let fresh = |prefix: &str| {
-            let mut id = format!("{prefix}-{random}");
-            while existing_ids.contains(&id) {
-                id = format!("{prefix}-{}", uuid::Uuid::new_v4().simple().to_string().to_uppercase());
+            let mut id = concat(&[prefix, "-", random]);
+            while existing_ids.contains(&id.as_str()) {
+                let mut hex = [0u8; 32];
+                id = concat(&[prefix, "-", uuid::Uuid::new_v4().simple().encode_upper(&mut hex)]);
             }
             id
         };
@@ -164,7 +166,7 @@ impl Signer {
         let body = parts.body;
         let (body_id, body_addition) = match body.attribute(Some(WSU_NS), "Id") {
             Some(id) => {
-                if !is_ncname(id) || existing_ids.iter().filter(|i| *i == id).count() > 1 {
+                if !is_ncname(id) || existing_ids.iter().filter(|i| **i == id).count() > 1 {
                     return Err(SignError::BadBodyId { id: id.into(), detail: "not a unique NCName".into() });
                 }
                 (id.to_owned(), None)
@@ -192,7 +194,7 @@ impl Signer {
         }
         let body_list = body_prefixes.join(" ");
         let body_c14n = ExcC14n::new().with_prefix_list(&body_list)?;
-        let mut digest = self.identity.provider().new_digest(self.profile.digest());
+        let mut digest = BufferedDigest::new(self.identity.provider().new_digest(self.profile.digest()));
         match &body_addition {
             None => body_c14n.canonicalize_to(body, &mut digest)?,
             Some((prefix, declare)) => {
@@ -215,23 +217,22 @@ impl Signer {
         let mut si_prefixes = prefixes_declared_outward(Some(outer));
         si_prefixes.retain(|p| p != "#default");
         let si_prefix_list = si_prefixes.join(" ");
-        let soap_prefix = context.iter().rev().find(|(p, u)| u == SOAP11_NS && !p.is_empty()).map(|(p, _)| p.clone());
+        let soap_prefix = context.iter().rev().find(|(p, u)| *u == SOAP11_NS && !p.is_empty()).map(|(p, _)| *p);
         let soap_prefix_declared = soap_prefix.is_none();
         let soap_prefix = soap_prefix.unwrap_or_else(|| {
             ["soapenv", "soap", "SOAP-ENV", "s11"]
                 .into_iter()
                 .find(|c| !context.iter().any(|(p, _)| p == c))
                 .unwrap_or("soapenv")
-                .to_owned()
         });
 
         // Bindings in scope inside the Security element (and, below, inside its ds:Signature).
-        let security_decls = security_declarations(&soap_prefix, soap_prefix_declared);
-        let mut scope: Vec<(&str, &str)> = context.iter().map(|(p, u)| (p.as_str(), u.as_str())).collect();
+        let security_decls = security_declarations(soap_prefix, soap_prefix_declared);
+        let mut scope: Vec<(&str, &str)> = context;
         scope.extend(security_decls.iter().copied());
 
         let mut header = SecurityHeader {
-            soap_prefix: soap_prefix.clone(),
+            soap_prefix,
             soap_prefix_declared,
             token_value_type: self.token.value_type(),
             token_id: fresh("X509"),
@@ -274,10 +275,10 @@ impl Signer {
 
         // Canonical SignedInfo in the header's real namespace context, then sign it.
         scope.push(("ds", DS_NS));
-        let si_bytes = header.canonical_signed_info(&scope)?;
+        let (si_bytes, content) = header.canonical_signed_info(&scope)?;
         let signature = self.identity.signing_key().sign(self.profile.signature(), &si_bytes)?;
         header.signature_value = B64.encode(signature);
-        let security = header.write();
+        let security = header.write(content.as_deref());
 
         let mut out = Vec::new();
         // The reader drops a byte-order mark from the source; the output keeps it.
@@ -296,7 +297,7 @@ struct Reference {
 }
 
 struct SecurityHeader<'a> {
-    soap_prefix: String,
+    soap_prefix: &'a str,
     soap_prefix_declared: bool,
     token_value_type: &'static str,
     token_id: String,
@@ -316,42 +317,75 @@ impl SecurityHeader<'_> {
     /// The whole `wsse:Security` element. Every value in it is an NCName, a
     /// PrefixList of NCNames, base64, an RFC 3339 time or one of our constant URIs,
     /// so nothing needs escaping; SignedInfo is written in its canonical form.
-    fn write(&self) -> Vec<u8> {
-        let mut o = String::with_capacity(self.token_b64.len() + 2048);
+    /// `signed_info`: SignedInfo's content as [`signed_info_content`](Self::signed_info_content)
+    /// writes it with `declare_ec`, when the canonical SignedInfo has it already.
+    fn write(&self, signed_info: Option<&str>) -> Vec<u8> {
+        let mut o = String::with_capacity(self.token_b64.len() + self.signature_value.len() + 3072);
+        let soap = self.soap_prefix;
         o += "<wsse:Security xmlns:wsse=\"";
         o += WSSE_NS;
         o += "\" xmlns:wsu=\"";
         o += WSU_NS;
         o += "\"";
-        let soap = &self.soap_prefix;
         if self.soap_prefix_declared {
-            o += &format!(" xmlns:{soap}=\"{SOAP11_NS}\"");
+            push(&mut o, &[" xmlns:", soap, "=\"", SOAP11_NS, "\""]);
         }
-        o += &format!(" {soap}:mustUnderstand=\"1\">");
+        push(&mut o, &[" ", soap, ":mustUnderstand=\"1\">"]);
         if let Some((id, created, expires)) = &self.timestamp {
-            o += &format!("<wsu:Timestamp wsu:Id=\"{id}\">");
+            push(&mut o, &["<wsu:Timestamp wsu:Id=\"", id, "\">"]);
             timestamp_content(&mut o, created, expires);
         }
-        o += &format!(
-            "<wsse:BinarySecurityToken EncodingType=\"{BASE64_ENCODING}\" ValueType=\"{}\" wsu:Id=\"{}\">",
-            self.token_value_type, self.token_id
+        push(
+            &mut o,
+            &[
+                "<wsse:BinarySecurityToken EncodingType=\"",
+                BASE64_ENCODING,
+                "\" ValueType=\"",
+                self.token_value_type,
+                "\" wsu:Id=\"",
+                &self.token_id,
+                "\">",
+                self.token_b64,
+                "</wsse:BinarySecurityToken><ds:Signature xmlns:ds=\"",
+                DS_NS,
+                "\" Id=\"",
+                &self.signature_id,
+                "\"><ds:SignedInfo>",
+            ],
         );
-        o += self.token_b64;
-        o += "</wsse:BinarySecurityToken>";
-        o += &format!("<ds:Signature xmlns:ds=\"{DS_NS}\" Id=\"{}\"><ds:SignedInfo>", self.signature_id);
-        self.signed_info_content(&mut o, true);
-        o += &format!("</ds:SignedInfo><ds:SignatureValue>{}</ds:SignatureValue>", self.signature_value);
-        o += &format!("<ds:KeyInfo Id=\"{}\"><wsse:SecurityTokenReference", self.key_info_id);
+        match signed_info {
+            Some(content) => o += content,
+            None => self.signed_info_content(&mut o, true),
+        }
+        push(
+            &mut o,
+            &[
+                "</ds:SignedInfo><ds:SignatureValue>",
+                &self.signature_value,
+                "</ds:SignatureValue><ds:KeyInfo Id=\"",
+                &self.key_info_id,
+                "\"><wsse:SecurityTokenReference",
+            ],
+        );
         if self.token_value_type == super::PKIPATH_TOKEN {
             // WSS4J (BSP R3059) wants the token type on the reference for PkiPath tokens.
-            o +=
-                &format!(" xmlns:wsse11=\"{}\" wsse11:TokenType=\"{}\"", crate::soap::WSSE11_NS, self.token_value_type);
+            push(
+                &mut o,
+                &[" xmlns:wsse11=\"", crate::soap::WSSE11_NS, "\" wsse11:TokenType=\"", self.token_value_type, "\""],
+            );
         }
-        o += &format!(
-            " wsu:Id=\"{}\"><wsse:Reference URI=\"#{}\" ValueType=\"{}\"/></wsse:SecurityTokenReference></ds:KeyInfo>",
-            self.str_id, self.token_id, self.token_value_type
+        push(
+            &mut o,
+            &[
+                " wsu:Id=\"",
+                &self.str_id,
+                "\"><wsse:Reference URI=\"#",
+                &self.token_id,
+                "\" ValueType=\"",
+                self.token_value_type,
+                "\"/></wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature></wsse:Security>",
+            ],
         );
-        o += "</ds:Signature></wsse:Security>";
         o.into_bytes()
     }
 
@@ -363,41 +397,51 @@ impl SecurityHeader<'_> {
             if !list.is_empty() {
                 o.push_str("<ec:InclusiveNamespaces");
                 if declare_ec {
-                    o.push_str(&format!(" xmlns:ec=\"{EC_NS}\""));
+                    push(o, &[" xmlns:ec=\"", EC_NS, "\""]);
                 }
-                o.push_str(&format!(" PrefixList=\"{list}\"></ec:InclusiveNamespaces>"));
+                push(o, &[" PrefixList=\"", list, "\"></ec:InclusiveNamespaces>"]);
             }
         };
-        o.push_str(&format!("<ds:CanonicalizationMethod Algorithm=\"{EC_NS}\">"));
+        push(o, &["<ds:CanonicalizationMethod Algorithm=\"", EC_NS, "\">"]);
         inclusive(o, &self.si_prefix_list);
-        o.push_str("</ds:CanonicalizationMethod>");
-        o.push_str(&format!(
-            "<ds:SignatureMethod Algorithm=\"{}\"></ds:SignatureMethod>",
-            self.profile.signature().uri()
-        ));
+        push(
+            o,
+            &[
+                "</ds:CanonicalizationMethod><ds:SignatureMethod Algorithm=\"",
+                self.profile.signature().uri(),
+                "\"></ds:SignatureMethod>",
+            ],
+        );
         for r in &self.references {
-            o.push_str(&format!("<ds:Reference URI=\"#{}\"><ds:Transforms><ds:Transform Algorithm=\"{EC_NS}\">", r.id));
+            push(o, &["<ds:Reference URI=\"#", &r.id, "\"><ds:Transforms><ds:Transform Algorithm=\"", EC_NS, "\">"]);
             inclusive(o, &r.prefix_list);
-            o.push_str(&format!(
-                "</ds:Transform></ds:Transforms><ds:DigestMethod Algorithm=\"{}\"></ds:DigestMethod>\
-                 <ds:DigestValue>{}</ds:DigestValue></ds:Reference>",
-                self.profile.digest().uri(),
-                r.digest
-            ));
+            push(
+                o,
+                &[
+                    "</ds:Transform></ds:Transforms><ds:DigestMethod Algorithm=\"",
+                    self.profile.digest().uri(),
+                    "\"></ds:DigestMethod><ds:DigestValue>",
+                    &r.digest,
+                    "</ds:DigestValue></ds:Reference>",
+                ],
+            );
         }
     }
 
-    /// Exclusive c14n of `ds:SignedInfo` where `scope` is in scope (inside ds:Signature).
-    fn canonical_signed_info(&self, scope: &[(&str, &str)]) -> Result<Vec<u8>, SignError> {
+    /// Exclusive c14n of `ds:SignedInfo` where `scope` is in scope (inside ds:Signature),
+    /// and, when it is also what the header carries (the apex renders no `ec`), its content.
+    fn canonical_signed_info(&self, scope: &[(&str, &str)]) -> Result<(Vec<u8>, Option<String>), SignError> {
         let rendered = apex_namespaces(scope, &["ds"], &self.si_prefix_list);
-        let mut out = b"<ds:SignedInfo".to_vec();
+        let mut content = String::with_capacity(1536);
+        let declare_ec = !rendered.contains(&("ec", EC_NS));
+        self.signed_info_content(&mut content, declare_ec);
+        let mut out = Vec::with_capacity(content.len() + 256);
+        out.extend_from_slice(b"<ds:SignedInfo");
         write_declarations(&mut out, &rendered)?;
         out.push(b'>');
-        let mut content = String::with_capacity(1024);
-        self.signed_info_content(&mut content, !rendered.contains(&("ec", EC_NS)));
         out.extend_from_slice(content.as_bytes());
         out.extend_from_slice(b"</ds:SignedInfo>");
-        Ok(out)
+        Ok((out, declare_ec.then_some(content)))
     }
 
     /// Exclusive c14n of the `wsu:Timestamp` (inside Security, where `scope` is in scope).
@@ -424,7 +468,13 @@ fn security_declarations(soap_prefix: &str, soap_prefix_declared: bool) -> Vec<(
 }
 
 fn timestamp_content(o: &mut String, created: &str, expires: &str) {
-    o.push_str(&format!("<wsu:Created>{created}</wsu:Created><wsu:Expires>{expires}</wsu:Expires></wsu:Timestamp>"));
+    push(o, &["<wsu:Created>", created, "</wsu:Created><wsu:Expires>", expires, "</wsu:Expires></wsu:Timestamp>"]);
+}
+
+/// Appends the pieces (no formatting machinery, no temporary strings).
+fn push(o: &mut String, pieces: &[&str]) {
+    o.reserve(pieces.iter().map(|p| p.len()).sum());
+    pieces.iter().for_each(|p| o.push_str(p));
 }
 
 /// `xmlns` declarations as c14n writes them (URIs from the envelope are escaped).
@@ -437,14 +487,14 @@ fn write_declarations(out: &mut Vec<u8>, decls: &[(&str, &str)]) -> Result<(), S
 
 /// Effective namespace bindings at the Header (or at the Envelope when there is
 /// no Header): (prefix, "" for default; URI), one per prefix.
-fn header_context(envelope: Element<'_>, header: Option<Element<'_>>) -> Vec<(String, String)> {
-    let mut map: Vec<(String, String)> = Vec::new();
+fn header_context<'d>(envelope: Element<'d>, header: Option<Element<'d>>) -> Vec<(&'d str, &'d str)> {
+    let mut map: Vec<(&str, &str)> = Vec::new();
     for e in std::iter::once(envelope).chain(header) {
         for (p, u) in e.namespace_declarations() {
-            let p = p.unwrap_or("").to_owned();
+            let p = p.unwrap_or("");
             map.retain(|(q, _)| *q != p);
             if !(p.is_empty() && u.is_empty()) {
-                map.push((p, u.to_owned()));
+                map.push((p, u));
             }
         }
     }
@@ -502,16 +552,23 @@ fn is_ncname(s: &str) -> bool {
 }
 
 /// Every Id-like attribute value in the document.
-pub(crate) fn collect_ids(doc: &Document) -> Vec<String> {
+pub(crate) fn collect_ids(doc: &Document) -> Vec<&str> {
     let mut ids = Vec::new();
     for e in doc.root().descendants() {
         for a in e.attributes() {
             if super::verifier::is_id_attribute(a.namespace(), a.local_name()) {
-                ids.push(a.value().to_owned());
+                ids.push(a.value());
             }
         }
     }
     ids
+}
+
+/// The pieces, one after the other, in a string of exactly their length.
+fn concat(pieces: &[&str]) -> String {
+    let mut s = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    pieces.iter().for_each(|p| s.push_str(p));
+    s
 }
 
 /// Inserts the Body's Id and the Security header into the original text.
@@ -524,48 +581,47 @@ fn splice(
     body_addition: Option<&(String, bool)>,
 ) {
     let bytes = src.as_bytes();
-    let mut inserts: Vec<(usize, usize, Vec<u8>)> = Vec::new(); // (at, bytes replaced, new bytes)
+    // (at, bytes replaced, new bytes in up to three pieces)
+    let mut inserts: Vec<(usize, usize, [&[u8]; 3])> = Vec::with_capacity(2);
 
+    let body_attr;
     if let Some((prefix, declare)) = body_addition {
         let (end, _) = start_tag_end(bytes, parts.body.position());
-        let mut add = Vec::new();
-        if *declare {
-            add.extend_from_slice(format!(" xmlns:{prefix}=\"{WSU_NS}\"").as_bytes());
-        }
-        add.extend_from_slice(format!(" {prefix}:Id=\"{body_id}\"").as_bytes());
-        inserts.push((end, 0, add));
+        let decl = if *declare { concat(&[" xmlns:", prefix, "=\"", WSU_NS, "\""]) } else { String::new() };
+        body_attr = concat(&[&decl, " ", prefix, ":Id=\"", body_id, "\""]);
+        inserts.push((end, 0, [body_attr.as_bytes(), b"", b""]));
     }
+    let (open, close);
     match parts.header {
         Some(h) => {
             let (end, self_closing) = start_tag_end(bytes, h.position());
             if self_closing {
-                let mut add = b">".to_vec();
-                add.extend_from_slice(security);
-                add.extend_from_slice(format!("</{}>", h.qualified_name()).as_bytes());
-                inserts.push((end, 2, add));
+                close = concat(&["</", &h.qualified_name(), ">"]);
+                inserts.push((end, 2, [b">", security, close.as_bytes()]));
             } else {
-                inserts.push((end + 1, 0, security.to_vec()));
+                inserts.push((end + 1, 0, [security, b"", b""]));
             }
         }
         None => {
             let qname = match parts.envelope.prefix() {
-                Some(p) => format!("{p}:Header"),
+                Some(p) => concat(&[p, ":Header"]),
                 None => "Header".to_owned(),
             };
-            let mut add = format!("<{qname}>").into_bytes();
-            add.extend_from_slice(security);
-            add.extend_from_slice(format!("</{qname}>").as_bytes());
-            inserts.push((parts.body.position(), 0, add));
+            (open, close) = (concat(&["<", &qname, ">"]), concat(&["</", &qname, ">"]));
+            inserts.push((parts.body.position(), 0, [open.as_bytes(), security, close.as_bytes()]));
         }
     }
     inserts.sort_by_key(|i| i.0);
     // Exact size: an estimate that falls a few bytes short doubles the buffer (10 MB for 5 MB).
-    let added: usize = inserts.iter().map(|(_, replaced, add)| add.len().saturating_sub(*replaced)).sum();
+    let added: usize = inserts
+        .iter()
+        .map(|(_, replaced, add)| add.iter().map(|a| a.len()).sum::<usize>().saturating_sub(*replaced))
+        .sum();
     out.reserve_exact(bytes.len() + added);
     let mut at = 0;
     for (pos, replaced, add) in inserts {
         out.extend_from_slice(&bytes[at..pos]);
-        out.extend_from_slice(&add);
+        add.iter().for_each(|a| out.extend_from_slice(a));
         at = pos + replaced;
     }
     out.extend_from_slice(&bytes[at..]);

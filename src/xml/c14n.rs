@@ -22,15 +22,29 @@ pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 pub const EXC_C14N_WITH_COMMENTS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments";
 
 /// An exclusive canonicalization: comment mode plus the InclusiveNamespaces PrefixList.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ExcC14n {
     with_comments: bool,
-    /// Prefixes to treat inclusively, in the order first written; `""` stands for `#default`.
-    inclusive: Vec<String>,
-    /// The same prefixes sorted, for membership tests in `O(log n)`: the walker asks
-    /// "is this prefix listed?" per declaration, never loops over the list per element
-    /// (attack catalogue F1).
-    sorted: Vec<String>,
+    /// The listed prefixes, each once, in the order first written, each followed by a space;
+    /// `""` stands for `#default`. One buffer: a list of 128 prefixes is three allocations,
+    /// not 256 (attack catalogue F1).
+    names: String,
+    /// The prefixes as spans of `names`, in written order …
+    inclusive: Vec<(usize, usize)>,
+    /// … and sorted, for membership tests in `O(log n)`: the walker asks "is this prefix
+    /// listed?" per declaration, never loops over the list per element (attack catalogue F1).
+    sorted: Vec<(usize, usize)>,
+}
+
+impl std::fmt::Debug for ExcC14n {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = |spans: &[(usize, usize)]| spans.iter().map(|&s| self.name(s)).collect::<Vec<_>>();
+        f.debug_struct("ExcC14n")
+            .field("with_comments", &self.with_comments)
+            .field("inclusive", &names(&self.inclusive))
+            .field("sorted", &names(&self.sorted))
+            .finish()
+    }
 }
 
 impl ExcC14n {
@@ -61,24 +75,40 @@ impl ExcC14n {
             };
             tokens.push((p, i));
         }
-        // Sort by (prefix, position), keep each prefix's first occurrence, then restore
-        // the written order for `prefix_list`.
+        // Sort by (prefix, position) and keep each prefix's first occurrence; then lay the
+        // prefixes out in written order and note where each sorted one went.
         tokens.sort_unstable();
         tokens.dedup_by(|b, a| a.0 == b.0);
-        self.sorted = tokens.iter().map(|&(p, _)| p.to_owned()).collect();
-        tokens.sort_unstable_by_key(|&(_, i)| i);
-        self.inclusive = tokens.into_iter().map(|(p, _)| p.to_owned()).collect();
+        let mut written: Vec<usize> = (0..tokens.len()).collect();
+        written.sort_unstable_by_key(|&k| tokens[k].1);
+        let mut names = String::with_capacity(tokens.iter().map(|(p, _)| p.len() + 1).sum());
+        let mut sorted = vec![(0, 0); tokens.len()];
+        let mut inclusive = Vec::with_capacity(tokens.len());
+        for k in written {
+            let span = (names.len(), tokens[k].0.len());
+            names.push_str(tokens[k].0);
+            names.push(' ');
+            sorted[k] = span;
+            inclusive.push(span);
+        }
+        (self.names, self.inclusive, self.sorted) = (names, inclusive, sorted);
         Ok(self)
+    }
+
+    /// The prefix at a span of `names`.
+    fn name(&self, (start, len): (usize, usize)) -> &str {
+        &self.names[start..start + len]
     }
 
     /// Whether `prefix` (`""` for `#default`) is in the PrefixList.
     pub(crate) fn lists(&self, prefix: &str) -> bool {
-        self.sorted.binary_search_by(|q| q.as_str().cmp(prefix)).is_ok()
+        self.sorted.binary_search_by(|&q| self.name(q).cmp(prefix)).is_ok()
     }
 
     /// The PrefixList as it would be written in an `InclusiveNamespaces` element.
     pub fn prefix_list(&self) -> String {
-        let names: Vec<&str> = self.inclusive.iter().map(|p| if p.is_empty() { "#default" } else { p }).collect();
+        let names: Vec<&str> =
+            self.inclusive.iter().map(|&s| self.name(s)).map(|p| if p.is_empty() { "#default" } else { p }).collect();
         names.join(" ")
     }
 
@@ -313,11 +343,12 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
             doc,
             apex: apex.id,
             out,
-            rendered: Vec::new(),
+            // Sized for a typical message (a large one still grows).
+            rendered: Vec::with_capacity(16),
             ancestor_scope,
-            stack: Vec::new(),
-            attrs: Vec::new(),
-            render: Vec::new(),
+            stack: Vec::with_capacity(16),
+            attrs: Vec::with_capacity(8),
+            render: Vec::with_capacity(8),
             extra: None,
         }
     }
@@ -454,14 +485,19 @@ impl<'a, 'd, W: Write> Walker<'a, 'd, W> {
     /// declaration (the apex's own, the signer's extra one, then its ancestors'); an
     /// unlisted or unbound prefix renders nothing, `#default` unbound renders `xmlns=""`.
     fn want_listed_at_apex(&mut self, apex: Element<'d>, extra: Option<(&'d str, &'d str)>) {
-        let mut scope: std::collections::HashMap<&'d str, &'d str> = std::collections::HashMap::new();
+        // The binding in force for each prefix: the last declaration of it wins. Sorted
+        // (stable, nearest first among equals) and deduplicated, then searched per listed
+        // prefix (a hash map with SipHash cost more than the searches).
         let own = apex.namespace_declarations().map(|(p, u)| (p.unwrap_or(""), u));
-        for (p, u) in self.ancestor_scope.iter().copied().chain(own).chain(extra) {
-            scope.insert(p, u);
-        }
+        let mut scope: Vec<(&'d str, &'d str)> = self.ancestor_scope.iter().copied().chain(own).chain(extra).collect();
+        scope.reverse();
+        scope.sort_by(|a, b| a.0.cmp(b.0));
+        scope.dedup_by(|b, a| a.0 == b.0);
         let c14n = self.c14n;
-        for p in &c14n.sorted {
-            match scope.get_key_value(p.as_str()) {
+        for &span in &c14n.sorted {
+            let p = c14n.name(span);
+            let found = scope.binary_search_by(|(q, _)| (*q).cmp(p)).ok().map(|i| (&scope[i].0, &scope[i].1));
+            match found {
                 Some((&q, &uri)) if !uri.is_empty() || q.is_empty() => self.want(q, uri),
                 None if p.is_empty() => self.want("", ""),
                 _ => {}

@@ -116,6 +116,16 @@ impl Document {
 
 type Fail = (XmlErrorKind, usize);
 
+/// Interned namespace URIs searched in order before they go into a hash map.
+const NS_LIST_MAX: usize = 16;
+
+/// A vector of `capacity` holding `first`.
+fn with_first<T>(capacity: usize, first: T) -> Vec<T> {
+    let mut v = Vec::with_capacity(capacity);
+    v.push(first);
+    v
+}
+
 /// Text being collected between two non-text events.
 enum Pending {
     None,
@@ -137,6 +147,9 @@ struct Builder<'s> {
     src: &'s str,
     limits: &'s Limits,
     doc: Document,
+    /// Interned namespace URIs and their indices: searched in order while there are few (a
+    /// message has a handful), moved into `ns_index` when there are more.
+    ns_list: Vec<(&'s str, u32)>,
     ns_index: HashMap<&'s str, u32>,
     /// In-scope declarations: (prefix, "" for default; namespace index).
     scope: Vec<(&'s str, u32)>,
@@ -161,24 +174,25 @@ impl<'s> Builder<'s> {
             // About one node per '<' (an element has two, and text sits between tags):
             // sizing once avoids the doubling that briefly holds two arenas.
             nodes: Vec::with_capacity(lt_count + 2),
-            items: Vec::new(),
-            namespaces: vec![Box::from("")],
+            // Small starting sizes for what most messages need, so that a small document is
+            // not built by a series of doubling reallocations (a large one still grows).
+            items: Vec::with_capacity((lt_count / 2).min(64)),
+            namespaces: with_first(8, Box::from("")),
             top: Vec::new(),
             root: NONE,
         };
-        let mut ns_index = HashMap::new();
-        ns_index.insert("", 0);
         Builder {
             src,
             limits,
             doc,
-            ns_index,
-            scope: Vec::new(),
-            stack: Vec::new(),
+            ns_list: with_first(NS_LIST_MAX, ("", 0)),
+            ns_index: HashMap::new(),
+            scope: Vec::with_capacity(16),
+            stack: Vec::with_capacity(16),
             pending: Pending::None,
-            plain: Vec::new(),
-            keys: Vec::new(),
-            expanded: Vec::new(),
+            plain: Vec::with_capacity(8),
+            keys: Vec::with_capacity(8),
+            expanded: Vec::with_capacity(8),
             at: 0,
         }
     }
@@ -404,7 +418,7 @@ impl<'s> Builder<'s> {
         if raw.is_empty() {
             return Ok(());
         }
-        if matches!(self.pending, Pending::None) && !raw.contains('\r') {
+        if matches!(self.pending, Pending::None) && memchr::memchr(b'\r', raw.as_bytes()).is_none() {
             let s = self.span_of(raw.as_bytes());
             self.pending = Pending::Span(s.start(), s.len());
             return self.check_text_size(raw.len());
@@ -453,13 +467,27 @@ impl<'s> Builder<'s> {
         self.add_node(NodeKind::Text(s));
     }
 
+    /// The index of an interned URI.
+    fn interned(&self, uri: &str) -> Option<u32> {
+        if self.ns_index.is_empty() {
+            self.ns_list.iter().find(|(u, _)| *u == uri).map(|&(_, i)| i)
+        } else {
+            self.ns_index.get(uri).copied()
+        }
+    }
+
     fn intern(&mut self, uri: &'s str) -> u32 {
-        if let Some(&i) = self.ns_index.get(uri) {
+        if let Some(i) = self.interned(uri) {
             return i;
         }
         let i = self.doc.namespaces.len() as u32;
         self.doc.namespaces.push(Box::from(uri));
-        self.ns_index.insert(uri, i);
+        if self.ns_index.is_empty() && self.ns_list.len() < NS_LIST_MAX {
+            self.ns_list.push((uri, i));
+        } else {
+            self.ns_index.extend(self.ns_list.drain(..));
+            self.ns_index.insert(uri, i);
+        }
         i
     }
 
@@ -510,7 +538,7 @@ impl<'s> Builder<'s> {
                     return self.fail(XmlErrorKind::Syntax { detail: format!("no white space after attribute {key}") })
                 }
             }
-            if raw_value.contains('<') {
+            if memchr::memchr(b'<', raw_value.as_bytes()).is_some() {
                 return self.fail(XmlErrorKind::LtInAttributeValue);
             }
             let value = self.attribute_value(raw_value)?;
@@ -627,7 +655,7 @@ impl<'s> Builder<'s> {
             return self.intern(uri);
         }
         let uri = self.doc_str(s).to_owned();
-        if let Some(&i) = self.ns_index.get(uri.as_str()) {
+        if let Some(i) = self.interned(&uri) {
             return i;
         }
         let i = self.doc.namespaces.len() as u32;
