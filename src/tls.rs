@@ -348,11 +348,11 @@ mod tests {
 
     #[test]
     fn bundle_errors_name_the_input() {
-        let missing = ServerTrust::pem_file(format!("{PKI}does-not-exist.pem")).unwrap_err();
+        let missing = ServerTrust::pem_file(format!("{PKI}does-not-exist.pem")).expect_err("must fail");
         assert!(matches!(&missing, TlsError::Io { path, .. } if path.ends_with("does-not-exist.pem")), "{missing}");
-        let empty = ServerTrust::from_pem(b"no pem here").unwrap_err();
+        let empty = ServerTrust::from_pem(b"no pem here").expect_err("must fail");
         assert!(matches!(empty, TlsError::NoCertificates { .. }), "{empty}");
-        let key_only = ServerTrust::pem_file(format!("{PKI}institution.key.pem")).unwrap_err();
+        let key_only = ServerTrust::pem_file(format!("{PKI}institution.key.pem")).expect_err("must fail");
         assert!(matches!(&key_only, TlsError::NoCertificates { input } if input.ends_with("institution.key.pem")));
         let broken = ServerTrust::from_pem(b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n");
         assert!(matches!(broken, Err(TlsError::MalformedPem { .. })), "{broken:?}");

@@ -260,10 +260,9 @@ mod tests {
         let capped = RetryPolicy { max_attempts: 10, ..p.clone() };
         assert_eq!(capped.next_delay(6, Duration::ZERO, &busy, u32::MAX), Some(Duration::from_millis(300)));
         assert_eq!(p.next_delay(1, Duration::ZERO, &SendError::HttpStatus { status: 404 }, 0), None);
-        assert_eq!(
-            p.next_delay(1, Duration::ZERO, &SendError::Throttled { fault: Box::new(fault("99995")) }, 0).is_some(),
-            true
-        );
+        assert!(p
+            .next_delay(1, Duration::ZERO, &SendError::Throttled { fault: Box::new(fault("99995")) }, 0)
+            .is_some());
         assert_eq!(p.next_delay(1, Duration::ZERO, &SendError::ReplyNotSigned, 0), None);
         assert_eq!(RetryPolicy::never().next_delay(1, Duration::ZERO, &busy, 0), None);
     }
