@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use dho_wss::client::wire::magda_fault_code;
 use dho_wss::client::{
-    Client, ClientBuilder, Outcome, RetryPolicy, SendError, ServerCertificateProblem, TimeoutKind, Timeouts, TlsRefusal,
+    Client, ClientBuilder, Outcome, Proxy, RetryPolicy, SendError, ServerCertificateProblem, TimeoutKind, Timeouts,
+    TlsRefusal,
 };
 use dho_wss::institution::ReplyVerifier;
 use dho_wss::model::{Afzender, Inhoud, Instellingsnummer, Operatie, Versie, Verzoek};
@@ -427,4 +428,43 @@ fn send_verzoek_example_exit_codes() {
     let bad = run("wrong-signer");
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not by the expected provider"));
+}
+
+#[tokio::test]
+async fn through_an_http_connect_proxy_and_around_it() {
+    let Some(peer) = peer("tls-server") else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("proxy.log");
+    let mut child = Command::new("python3")
+        .arg(root().join("tests/client/peer/proxy.py"))
+        .arg("--log")
+        .arg(&log)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the proxy");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("PORT line");
+    let proxy_port: u16 = line.trim().strip_prefix("PORT ").and_then(|p| p.parse().ok()).expect("proxy port");
+    let proxy = || Proxy::new(&format!("http://127.0.0.1:{proxy_port}")).expect("proxy");
+
+    let client = builder(&peer.url("ok")).proxy(proxy()).build().expect("client");
+    let tunnelled = send(&client, &verzoek(1)).await;
+    let direct = builder(&peer.url("ok")).proxy(proxy().no_proxy_for(["localhost"])).build().expect("client");
+    let bypassed = send(&direct, &verzoek(1)).await;
+    let refused_client = builder("https://blocked.invalid/ok").proxy(proxy()).build().expect("client");
+    let refused = send(&refused_client, &verzoek(1)).await;
+    let _ = child.kill();
+    let _ = child.wait();
+
+    assert!(matches!(tunnelled, Ok(Outcome::Repliek { .. })), "{tunnelled:?}");
+    assert!(matches!(bypassed, Ok(Outcome::Repliek { .. })), "{bypassed:?}");
+    match refused {
+        Err(SendError::Proxy { target, reason, .. }) => {
+            assert_eq!(target, "blocked.invalid:443");
+            assert!(reason.contains("403"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let targets = std::fs::read_to_string(&log).expect("proxy log");
+    assert_eq!(targets.lines().collect::<Vec<_>>(), [format!("localhost:{}", peer.port), "blocked.invalid:443".into()]);
 }
