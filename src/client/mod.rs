@@ -322,8 +322,12 @@ impl Client {
     async fn attempt(&self, operatie: &Operatie, verzoek: &Verzoek) -> Result<Outcome, SendError> {
         let inner = &*self.inner;
         let body = wire::prepare(&inner.signer, operatie, verzoek)?;
-        let slot = inner.rate.lock().unwrap_or_else(PoisonError::into_inner).reserve(Instant::now());
-        tokio::time::sleep_until(tokio::time::Instant::from_std(slot)).await;
+        let now = Instant::now();
+        let slot = inner.rate.lock().unwrap_or_else(PoisonError::into_inner).reserve(now);
+        // Only sleep for a future slot: tokio's timer rounds up to the next millisecond tick.
+        if slot > now {
+            tokio::time::sleep_until(tokio::time::Instant::from_std(slot)).await;
+        }
 
         let sender = match self.idle_connection().await {
             Some(sender) => sender,
