@@ -289,6 +289,8 @@
 #![deny(missing_docs, unused_must_use)]
 #![warn(clippy::unwrap_used)]
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod clock;
 pub mod crypto;
 pub mod institution;
@@ -296,6 +298,8 @@ pub mod model;
 pub mod pki;
 pub mod provider;
 pub mod soap;
+#[cfg(feature = "tls")]
+pub mod tls;
 pub mod wss;
 pub mod xml;
 

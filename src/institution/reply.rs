@@ -140,6 +140,11 @@ impl ReplyVerifier {
         }
     }
 
+    /// The verifier (its policy's `limits` bound a reply's size).
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
     /// Sets whether unsigned Faults are accepted.
     pub fn unsigned_faults(mut self, policy: UnsignedFaults) -> Self {
         self.unsigned_faults = policy;

@@ -19,10 +19,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("clock", &[]),
     ("soap", &["xml"]),
     ("pki", &["crypto", "clock"]),
+    ("tls", &["crypto", "clock", "pki"]),
     ("model", &["xml", "soap"]),
     ("wss", &["xml", "soap", "crypto", "clock", "pki", "model"]),
     ("provider", &["xml", "soap", "crypto", "clock", "pki", "model", "wss"]),
     ("institution", &["xml", "soap", "crypto", "clock", "pki", "model", "wss"]),
+    ("client", &["xml", "soap", "crypto", "clock", "pki", "model", "wss", "institution", "tls"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
