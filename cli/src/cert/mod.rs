@@ -5,6 +5,7 @@ use clap::Subcommand;
 
 use crate::fail::Result;
 
+pub(crate) mod check;
 pub(crate) mod csr;
 pub(crate) mod jwk;
 pub(crate) mod p12;
@@ -20,6 +21,9 @@ pub(crate) enum CertCommand {
     /// PKCS#12 files: create a modern one, or modernize a legacy one
     #[command(subcommand)]
     P12(p12::P12Command),
+    /// Validity, days left, key, KeyUsage/EKU, CN/serialNumber and chain of a certificate (exit 1 when it needs attention)
+    #[command(after_help = "Example:\n  dho-wss cert check --ca dho-ca.pem --warn-days 30 --json inst.crt.pem")]
+    Check(check::CheckArgs),
     /// The certificate's public key as an RFC 7517 JWK (for ACM's Beheerportaal)
     #[command(after_help = "Example:\n  dho-wss cert jwk inst.crt.pem > inst.jwk.json")]
     Jwk(jwk::JwkArgs),
@@ -29,6 +33,7 @@ pub(crate) fn run(cmd: &CertCommand) -> Result<()> {
     match cmd {
         CertCommand::Csr(a) => csr::run(a),
         CertCommand::P12(c) => p12::run(c),
+        CertCommand::Check(a) => check::run(a),
         CertCommand::Jwk(a) => jwk::run(a),
     }
 }

@@ -279,3 +279,50 @@ fn jwk_hostile_inputs() {
     dho(["cert".as_ref(), "jwk".as_ref(), missing.as_os_str()]).code(3).error_names(&missing, "");
     dho(["cert", "jwk", "--kid", "sha1", "x.pem"]).code(2);
 }
+
+#[test]
+fn check_reports_what_openssl_sees_and_fails_for_monitoring() {
+    let cert = pki("institution.crt.pem");
+    let o = dho([
+        "cert".as_ref(),
+        "check".as_ref(),
+        "--json".as_ref(),
+        "--ca".as_ref(),
+        pki("ca.pem").as_os_str(),
+        cert.as_os_str(),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(o.code(0).last_line()).expect("json");
+    assert_eq!((v["ok"].as_bool(), v["chain"].as_str(), v["key"].as_str()), (Some(true), Some("ok"), Some("RSA 2048")));
+    assert_eq!(v["serial_number"], "001234");
+    assert!(v["key_usage"].as_array().is_some_and(|k| k.iter().any(|u| u == "DigitalSignature")));
+    assert_eq!(v["extended_key_usage"][0], "clientAuth");
+    if let Some(ossl) = openssl() {
+        let (_, end, _) = peer(
+            ossl,
+            ["x509".as_ref(), "-noout".as_ref(), "-enddate".as_ref(), "-in".as_ref(), cert.as_os_str()],
+            &[],
+        );
+        assert!(end.contains("2055") && v["not_after"].as_str().is_some_and(|t| t.starts_with("2055-01-01")), "{end}");
+    }
+    // Monitoring: expired, not yet valid, within --warn-days, untrusted → exit 1, one line.
+    dho(["cert".as_ref(), "check".as_ref(), pki("expired.crt.pem").as_os_str()])
+        .code(1)
+        .error_names(&pki("expired.crt.pem"), "expired on 2020-01-01");
+    dho(["cert".as_ref(), "check".as_ref(), pki("notyet.crt.pem").as_os_str()])
+        .code(1)
+        .error_names(&pki("notyet.crt.pem"), "not valid before");
+    dho(["cert".as_ref(), "check".as_ref(), "--warn-days".as_ref(), "20000".as_ref(), cert.as_os_str()])
+        .code(1)
+        .error_names(&cert, "expires in");
+    dho(["cert".as_ref(), "check".as_ref(), "--ca".as_ref(), pki("rogue-ca.pem").as_os_str(), cert.as_os_str()])
+        .code(1)
+        .error_names(&cert, "does not chain");
+    let dir = tmp();
+    let garbage = dir.path().join("garbage.pem");
+    std::fs::write(&garbage, "garbage").expect("write");
+    dho(["cert".as_ref(), "check".as_ref(), garbage.as_os_str()]).code(1).error_names(&garbage, "no certificate");
+    dho(["cert".as_ref(), "check".as_ref(), "--ca".as_ref(), garbage.as_os_str(), cert.as_os_str()])
+        .code(1)
+        .error_names(&garbage, "");
+    dho(["cert", "check", "--warn-days", "-1", "x.pem"]).code(2);
+}
