@@ -48,6 +48,7 @@
 //! |---|---|---|
 //! | `sqlite` | off | `provider::SqliteStore`, the persistent answer store (SQLite compiled from source: needs a C compiler, no system library) |
 //! | `openssl` | off | `crypto::OpenSslProvider`, the OpenSSL crypto provider (needs `libssl-dev`, `pkg-config`) |
+//! | `oauth` | off | `oauth`: the key as an RFC 7517 JWK, RFC 7523 client assertions and the sans-IO client-credentials token request/response (ACM/IDM) |
 //!
 //! (`libxml` only enables a second canonicalization oracle in the crate's own tests.)
 //!
@@ -295,6 +296,8 @@ pub mod clock;
 pub mod crypto;
 pub mod institution;
 pub mod model;
+#[cfg(feature = "oauth")]
+pub mod oauth;
 pub mod pki;
 pub mod provider;
 pub mod soap;

@@ -25,6 +25,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("provider", &["xml", "soap", "crypto", "clock", "pki", "model", "wss"]),
     ("institution", &["xml", "soap", "crypto", "clock", "pki", "model", "wss"]),
     ("client", &["xml", "soap", "crypto", "clock", "pki", "model", "wss", "institution", "tls"]),
+    ("oauth", &["crypto", "clock", "pki"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -1,0 +1,104 @@
+//! `dho-wss`: the operator's tool for DHO messages (sign, verify) and the certificate
+//! lifecycle of the Flemish PKI pages (CSR, PKCS#12, JWK, OAuth client assertion).
+//! See `cli/README.md`.
+#![forbid(unsafe_code)]
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::{CommandFactory as _, Parser, Subcommand};
+
+mod batch;
+mod cert;
+mod fail;
+mod files;
+mod identity;
+mod oauth;
+mod password;
+mod sign;
+mod verify;
+
+use fail::{Failure, Result};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  ok
+  1  rejected or invalid (signature, certificate, corrupt file, wrong password)
+  2  usage (bad arguments, no identity, no password source)
+  3  I/O or network (a file that cannot be read or written, an output that exists)
+
+Passwords come from --password-env VAR, --password-file FILE, the variable DHO_WSS_PASSWORD
+or a prompt on a terminal; never from a command-line value.";
+
+/// The operator's tool for DHO messages and certificates.
+#[derive(Debug, Parser)]
+#[command(name = "dho-wss", version, about, after_help = EXIT_CODES, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sign an unsigned SOAP 1.1 envelope with the DHO WS-Security profile
+    #[command(
+        after_help = "Examples:\n  DHO_WSS_PASSWORD=… dho-wss sign --p12 inst.p12 --timestamp verzoek.xml verzoek.signed.xml\n  dho-wss sign --key inst.key.pem --cert inst.chain.pem --token pkipath --batch unsigned/ signed/\n\nWarns when the certificate expires within 30 days; refuses an expired one unless --allow-expired."
+    )]
+    Sign(sign::SignArgs),
+    /// Verify a signed envelope; prints `OK <subject>` last and exits 0, else exits 1
+    #[command(after_help = "Example:\n  dho-wss verify --ca dho-ca.pem repliek.xml")]
+    Verify(verify::VerifyArgs),
+    /// The certificate lifecycle: CSR, PKCS#12, JWK
+    #[command(subcommand)]
+    Cert(cert::CertCommand),
+    /// OAuth client authentication with the institution's key (ACM/IDM)
+    #[command(subcommand)]
+    Oauth(oauth::OauthCommand),
+    /// Print a shell completion script
+    #[command(after_help = "Example:\n  dho-wss completions bash > /etc/bash_completion.d/dho-wss")]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(after_help = "Example:\n  dho-wss man > /usr/local/share/man/man1/dho-wss.1")]
+    Man,
+}
+
+fn run(cli: &Cli) -> Result<()> {
+    match &cli.command {
+        Command::Sign(a) => sign::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Cert(c) => cert::run(c),
+        Command::Oauth(c) => oauth::run(c),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "dho-wss", &mut out);
+            stdout(&out)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| Failure::new(fail::Exit::Io, format!("man page: {e}")))?;
+            stdout(&out)
+        }
+    }
+}
+
+fn stdout(bytes: &[u8]) -> Result<()> {
+    std::io::stdout().write_all(bytes).map_err(|e| Failure::new(fail::Exit::Io, format!("standard output: {e}")))
+}
+
+fn main() -> ExitCode {
+    // Clap exits 2 on a usage error, 0 for --help and --version.
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dho-wss: error: {}", e.message());
+            e.exit.into()
+        }
+    }
+}
