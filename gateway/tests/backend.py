@@ -5,8 +5,8 @@ POST any path: reads the forwarded (unsigned) Verzoek, answers each Vraag with a
 Inhoud says how many times that Referte was executed here (<Uitvoering>N</Uitvoering>) and which
 gateway instance asked. Modes (argv[1]): `ok`, `fail` (HTTP 503), `garbage` (200, not XML),
 `hang` (never answers), `wrong` (answers another Referte), `slow` (ok after 150 ms).
-GET /counts: {"referte": count, ...} as JSON; GET /calls: a JSON list of
-{referte, gateway, start, end} (seconds since the epoch).
+GET /counts: {"referte": count, ...} as JSON; GET /calls: one line per answered call,
+`referte gateway start end` (gateway = the X-DHO-Gateway-Instance header; seconds since the epoch).
 Prints `listening on PORT` once bound to 127.0.0.1 (port 0 = any free port).
 """
 import json, re, sys, threading, time, uuid
@@ -41,9 +41,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         with LOCK:
-            data = COUNTS if self.path == "/counts" else CALLS
-            body = json.dumps(data).encode()
-        self.send(200, body, "application/json")
+            if self.path == "/counts":
+                body = json.dumps(COUNTS).encode()
+            else:
+                body = "".join("%s %s %.6f %.6f\n" % (c["referte"], c["gateway"], c["start"], c["end"]) for c in CALLS).encode()
+        self.send(200, body, "text/plain")
 
     def do_POST(self):
         start = time.time()
@@ -74,11 +76,14 @@ class Handler(BaseHTTPRequestHandler):
                 answered = "other-" + r[:30] if MODE == "wrong" else r
                 antwoorden.append(ANTWOORD.format(r=answered, n=n, i=instelling))
         body = REPLY.format(naam=naam, ns=ns, versie=versie, afz=uuid.uuid4(), antwoorden="".join(antwoorden)).encode()
-        self.send(200, body)
-        with LOCK:
-            for r in vragen:
-                CALLS.append({"referte": r, "start": start, "end": time.time(),
-                              "gateway": self.headers.get("X-DHO-Gateway-Instance", "")})
+        try:
+            self.send(200, body)
+        finally:
+            # Also when the gateway died before reading the reply (the call still executed).
+            with LOCK:
+                for r in vragen:
+                    CALLS.append({"referte": r, "start": start, "end": time.time(),
+                                  "gateway": self.headers.get("X-DHO-Gateway-Instance", "")})
 
 
 def main():
