@@ -25,6 +25,7 @@ use dho_wss::pki::{CertificateValidator, SigningIdentity, TrustAnchors};
 use dho_wss::wss::{SignatureProfile, Signer};
 
 // The skip convention lives in its own file so that the gateway's tests include it too.
+#[allow(unused_imports)] // like dead_code above: each binary uses a part
 pub(crate) use skip::{peers_required, skip};
 
 /// The crate's root directory: fixture paths in the tests are relative to it.
