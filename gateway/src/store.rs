@@ -281,9 +281,9 @@ impl AnswerStore for PgStore {
             }
             match self.read_answer(key)? {
                 Some(Ok(answer)) => return Ok(Claim::Answered(answer)),
-                // Released between the two queries: claim again at once.
-                None => continue,
-                Some(Err(())) => {}
+                // Released between the two queries: claim again at once (within the wait).
+                None if Instant::now() < deadline => continue,
+                None | Some(Err(())) => {}
             }
             let now = Instant::now();
             if now >= deadline {
