@@ -15,14 +15,18 @@ pub(crate) mod model;
 pub(crate) mod oracle;
 pub(crate) mod pem;
 pub(crate) mod provider;
+mod skip;
 pub(crate) mod xmlgen;
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use dho_wss::pki::{CertificateValidator, SigningIdentity, TrustAnchors};
 use dho_wss::wss::{SignatureProfile, Signer};
+
+// The skip convention lives in its own file so that the gateway's tests include it too.
+#[allow(unused_imports)] // like dead_code above: each binary uses a part
+pub(crate) use skip::{peers_required, skip};
 
 /// The crate's root directory: fixture paths in the tests are relative to it.
 pub(crate) fn root() -> &'static Path {
@@ -56,24 +60,6 @@ pub(crate) fn signer(name: &str) -> Signer {
 /// A validator that trusts the test CA (`ca.pem`) and nothing else.
 pub(crate) fn validator() -> CertificateValidator {
     CertificateValidator::new(TrustAnchors::from_pem_file(pki("ca.pem")).expect("ca"))
-}
-
-/// Whether the peers (the external tools and fixtures some tests compare against) must be
-/// present: `DHO_WSS_REQUIRE_PEERS=1`, as `.ci/run` sets.
-pub(crate) fn peers_required() -> bool {
-    std::env::var("DHO_WSS_REQUIRE_PEERS").as_deref() == Ok("1")
-}
-
-/// A test cannot run because something it needs is missing (`why`): fails when
-/// [`peers_required`], else prints a loud `SKIPPED: why` and returns, and the caller returns
-/// early (the test passes). The line goes straight to the process's stderr: libtest captures
-/// `eprintln!` of a passing test, and a skip must be seen.
-pub(crate) fn skip(why: &str) {
-    if peers_required() {
-        panic!("{why} (DHO_WSS_REQUIRE_PEERS=1)");
-    }
-    let line = "*".repeat(60);
-    let _ = writeln!(std::io::stderr(), "\n{line}\nSKIPPED: {why}\n{line}\n");
 }
 
 /// [`skip`] for a missing peer `what` (WSS4J, xmlsec1, signxml, xml-crypto, openssl, …).
