@@ -48,6 +48,8 @@
 //! |---|---|---|
 //! | `sqlite` | off | `provider::SqliteStore`, the persistent answer store (SQLite compiled from source: needs a C compiler, no system library) |
 //! | `openssl` | off | `crypto::OpenSslProvider`, the OpenSSL crypto provider (needs `libssl-dev`, `pkg-config`) |
+//! | `batch` | off | `batch`: MAGDA batch request files (split, name, sign) and the journal of what was put |
+//! | `ftps` | off | `batch::ftps`: put and get batch files over FTPS with a client certificate (suppaftp, rustls with ring) |
 //!
 //! (`libxml` only enables a second canonicalization oracle in the crate's own tests.)
 //!
@@ -289,6 +291,8 @@
 #![deny(missing_docs, unused_must_use)]
 #![warn(clippy::unwrap_used)]
 
+#[cfg(feature = "batch")]
+pub mod batch;
 pub mod clock;
 pub mod crypto;
 pub mod institution;

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use der::zeroize::Zeroizing;
 use der::Decode;
 use x509_cert::Certificate;
 
@@ -175,6 +176,10 @@ impl KeyError {
 /// default ([`install_default`](crate::crypto::install_default)) for the others.
 pub struct SigningIdentity {
     key: Box<dyn SigningKey>,
+    /// The key as unencrypted PKCS#8 DER, for a TLS client that needs the key itself (the
+    /// `ftps` feature); zeroized on drop, never public.
+    #[cfg_attr(not(feature = "ftps"), allow(dead_code))]
+    pkcs8: Zeroizing<Vec<u8>>,
     provider: &'static dyn CryptoProvider,
     certificate: Vec<u8>,
     chain: Vec<Vec<u8>>,
@@ -217,8 +222,8 @@ impl SigningIdentity {
         password: Option<&str>,
         provider: &'static dyn CryptoProvider,
     ) -> Result<Self, KeyError> {
-        let key = load_pem_key(key_pem, password, provider)?;
-        Self::with_certificates(key, provider, cert_chain_pem)
+        let (key, pkcs8) = load_pem_key(key_pem, password, provider)?;
+        Self::with_certificates(key, pkcs8, provider, cert_chain_pem)
     }
 
     /// Reads the key and certificate PEM files and calls [`from_pem`](Self::from_pem). Errors
@@ -243,13 +248,14 @@ impl SigningIdentity {
         let cert_path = cert_chain_path.as_ref();
         let key_pem = read(key_path)?;
         let cert_pem = read(cert_path)?;
-        let key = load_pem_key(&key_pem, password, provider).map_err(|e| e.in_file(key_path))?;
-        Self::with_certificates(key, provider, &cert_pem).map_err(|e| e.in_file(cert_path))
+        let (key, pkcs8) = load_pem_key(&key_pem, password, provider).map_err(|e| e.in_file(key_path))?;
+        Self::with_certificates(key, pkcs8, provider, &cert_pem).map_err(|e| e.in_file(cert_path))
     }
 
     /// Completes an identity from a key `provider` loaded and the certificate PEM (leaf first).
     fn with_certificates(
         key: Box<dyn SigningKey>,
+        pkcs8: Zeroizing<Vec<u8>>,
         provider: &'static dyn CryptoProvider,
         cert_chain_pem: &[u8],
     ) -> Result<Self, KeyError> {
@@ -271,7 +277,7 @@ impl SigningIdentity {
                 reason: e.to_string(),
             })?;
         }
-        Ok(SigningIdentity { key, provider, certificate: leaf, chain, info })
+        Ok(SigningIdentity { key, pkcs8, provider, certificate: leaf, chain, info })
     }
 
     /// Loads an identity from a PKCS#12 (`.p12`/`.pfx`) file's bytes with the default provider.
@@ -323,7 +329,8 @@ impl SigningIdentity {
             let (info, leaf) = CertificateInfo::from_der(&leaf_der)
                 .map_err(|reason| KeyError::MalformedCertificate { input: P12, index: leaf_index, reason })?;
             let chain = build_chain(&leaf, certs);
-            return Ok(SigningIdentity { key, provider, certificate: leaf_der, chain, info });
+            let pkcs8 = Zeroizing::new(bag.key.as_der().to_vec());
+            return Ok(SigningIdentity { key, pkcs8, provider, certificate: leaf_der, chain, info });
         }
         if let Some(e) = first_error {
             return Err(e.into());
@@ -370,6 +377,14 @@ impl SigningIdentity {
     /// The private key.
     pub fn signing_key(&self) -> &dyn SigningKey {
         self.key.as_ref()
+    }
+
+    /// The private key as unencrypted PKCS#8 DER, for the TLS client of `batch::ftps`, which
+    /// needs the key itself (rustls signs the handshake with its own provider). Crate-only:
+    /// the key never leaves the crate through the public API.
+    #[cfg(feature = "ftps")]
+    pub(crate) fn private_key_pkcs8_der(&self) -> &[u8] {
+        &self.pkcs8
     }
 
     /// The crypto provider that loaded the key: the one that signs with it, and the one a
@@ -424,10 +439,11 @@ fn build_chain(leaf: &Certificate, mut rest: Vec<(Vec<u8>, Certificate)>) -> Vec
     chain
 }
 
-fn load_pem_key(
-    key_pem: &[u8],
-    password: Option<&str>,
-    provider: &dyn CryptoProvider,
-) -> Result<Box<dyn SigningKey>, KeyError> {
-    Ok(provider.load_signing_key(&private_key_from_pem(key_pem, password)?)?)
+/// A provider's key and the PKCS#8 DER it was loaded from.
+type LoadedKey = (Box<dyn SigningKey>, Zeroizing<Vec<u8>>);
+
+/// The provider's key and the PKCS#8 DER it was loaded from.
+fn load_pem_key(key_pem: &[u8], password: Option<&str>, provider: &dyn CryptoProvider) -> Result<LoadedKey, KeyError> {
+    let pkcs8 = private_key_from_pem(key_pem, password)?;
+    Ok((provider.load_signing_key(&pkcs8)?, pkcs8))
 }

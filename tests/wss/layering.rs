@@ -23,6 +23,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("wss", &["xml", "soap", "crypto", "clock", "pki", "model"]),
     ("provider", &["xml", "soap", "crypto", "clock", "pki", "model", "wss"]),
     ("institution", &["xml", "soap", "crypto", "clock", "pki", "model", "wss"]),
+    ("batch", &["xml", "soap", "crypto", "clock", "pki", "model", "wss", "institution"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
