@@ -590,9 +590,8 @@ impl fmt::Debug for FtpsClient {
 /// The reply text of an FTP error, or its description.
 fn reply_text(e: &FtpError) -> String {
     match e {
-        FtpError::UnexpectedResponse(r) => {
-            format!("{} {}", r.status.code(), String::from_utf8_lossy(&r.body).trim())
-        }
+        // The body is the whole reply line, code included.
+        FtpError::UnexpectedResponse(r) => String::from_utf8_lossy(&r.body).trim().to_owned(),
         other => other.to_string(),
     }
 }
