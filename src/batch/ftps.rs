@@ -801,8 +801,9 @@ impl FtpsClient {
     }
 
     /// Fetches every file of the remote folder into `out`; see the [module documentation](self).
-    /// A connection or server error stops the run; a file whose signature fails or whose name
-    /// is unsafe is left on the server and listed in [`GetSummary::refused`].
+    /// A connection or server error stops the run; a file whose signature fails, whose name is
+    /// unsafe or whose size is above the limit is left on the server and listed in
+    /// [`GetSummary::refused`].
     pub fn get(&mut self, out: &Path, options: &GetOptions) -> Result<GetSummary, FtpsError> {
         let dir = options.remote_dir.as_str();
         let lines = self.ftp.list(Some(dir)).map_err(|e| self.fail("LIST", dir, false, e))?;
@@ -830,7 +831,9 @@ impl FtpsClient {
             let remote = format!("{dir}/{name}");
             match self.fetch_one(out, &name, &remote, options) {
                 Ok(outcome) => summary.fetched.push(outcome),
-                Err(e @ FtpsError::Signature { .. }) => summary.refused.push((name, e)),
+                Err(e @ (FtpsError::Signature { .. } | FtpsError::LimitExceeded { .. })) => {
+                    summary.refused.push((name, e))
+                }
                 Err(e) => return Err(e),
             }
         }

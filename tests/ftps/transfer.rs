@@ -289,13 +289,21 @@ fn answers_with_a_bad_signature_or_unsafe_name_stay_on_the_server() {
         let forged = request_files("forged", 1, 1, 1);
         std::fs::write(s.root.join("from_vip/forged_antwoord.xml"), forged[0].bytes()).expect("forged");
         std::fs::write(s.root.join("from_vip/half.xml.tmp"), b"<x/>").expect("tmp");
+        std::fs::write(s.root.join("from_vip/huge.csv"), vec![b'x'; 100_001]).expect("huge");
         let out = tempfile::tempdir().expect("out");
         let got = s
             .connect()
-            .get(out.path(), &GetOptions::default().verify_with(crate::common::provider::reply_verifier()))
+            .get(
+                out.path(),
+                &GetOptions::default().verify_with(crate::common::provider::reply_verifier()).max_file_bytes(100_000),
+            )
             .expect("get");
         assert!(got.fetched.is_empty(), "{}: {got}", s.label);
-        assert_eq!(got.refused.len(), 2, "{}: {got}", s.label);
+        assert_eq!(got.refused.len(), 3, "{}: {got}", s.label);
+        assert!(got
+            .refused
+            .iter()
+            .any(|(n, e)| n == "huge.csv" && matches!(e, FtpsError::LimitExceeded { limit: 100_000, .. })));
         assert!(got
             .refused
             .iter()
@@ -304,7 +312,7 @@ fn answers_with_a_bad_signature_or_unsafe_name_stay_on_the_server() {
             .refused
             .iter()
             .any(|(n, e)| n == "half.xml.tmp" && matches!(e, FtpsError::UnsafeRemoteName { .. })));
-        assert_eq!(s.names("from_vip"), ["forged_antwoord.xml", "half.xml.tmp"]);
+        assert_eq!(s.names("from_vip"), ["forged_antwoord.xml", "half.xml.tmp", "huge.csv"]);
         assert_eq!(std::fs::read_dir(out.path()).expect("out").count(), 0);
     }
 }
