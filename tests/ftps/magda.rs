@@ -38,8 +38,13 @@ pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
 impl Magda {
     /// Starts polling `root/to_vip` for files of `manifest` (name → content).
     pub(crate) fn start(root: &Path, manifest: &[RequestFile]) -> Magda {
+        Self::start_with(root, manifest.iter().map(|f| (f.name().to_owned(), f.bytes().to_vec())).collect())
+    }
+
+    /// [`start`](Self::start) with the manifest as (name, content) pairs.
+    pub(crate) fn start_with(root: &Path, manifest: Vec<(String, Vec<u8>)>) -> Magda {
         let manifest: HashMap<String, (usize, [u8; 32])> =
-            manifest.iter().map(|f| (f.name().to_owned(), (f.bytes().len(), sha256(f.bytes())))).collect();
+            manifest.into_iter().map(|(name, bytes)| (name, (bytes.len(), sha256(&bytes)))).collect();
         let stop = Arc::new(AtomicBool::new(false));
         let seen = Arc::new(Mutex::new(Seen::default()));
         let root = root.to_path_buf();

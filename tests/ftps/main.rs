@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod example;
 mod files;
 mod magda;
 mod transfer;

@@ -14,19 +14,19 @@ use super::files::{operatie, request_files, vragen};
 use super::magda::{sha256, Magda};
 use crate::common::{identity, pki, skip};
 
-static LOCK: Mutex<()> = Mutex::new(());
+pub(crate) static LOCK: Mutex<()> = Mutex::new(());
 
 pub(crate) struct Server {
     label: &'static str,
     host: String,
-    port: u16,
-    root: PathBuf,
+    pub(crate) port: u16,
+    pub(crate) root: PathBuf,
     pid_file: PathBuf,
     user: Option<String>,
     password: Option<String>,
 }
 
-fn server(var: &str, label: &'static str) -> Option<Server> {
+pub(crate) fn server(var: &str, label: &'static str) -> Option<Server> {
     let Ok(addr) = std::env::var(var) else {
         skip(&format!("{label} not available: {var} unset; start tests/ftps/servers.sh (see tests/README.md)"));
         return None;
@@ -48,7 +48,7 @@ fn servers() -> Vec<Server> {
     [server("DHO_WSS_VSFTPD", "vsftpd"), server("DHO_WSS_PROFTPD", "ProFTPD")].into_iter().flatten().collect()
 }
 
-fn lock() -> MutexGuard<'static, ()> {
+pub(crate) fn lock() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -73,7 +73,7 @@ impl Server {
         FtpsClient::connect(&self.config()).unwrap_or_else(|e| panic!("{}: {e}", self.label))
     }
     /// Empties the MAGDA folders (the servers are shared by the tests).
-    fn clean(&self) {
+    pub(crate) fn clean(&self) {
         for dir in ["to_vip", "from_vip", "cache/to_vip", "cache/from_vip"] {
             for e in std::fs::read_dir(self.root.join(dir)).expect("folder").flatten() {
                 if e.path().is_dir() {
@@ -84,7 +84,7 @@ impl Server {
             }
         }
     }
-    fn names(&self, dir: &str) -> Vec<String> {
+    pub(crate) fn names(&self, dir: &str) -> Vec<String> {
         let mut v: Vec<String> = std::fs::read_dir(self.root.join(dir))
             .expect("folder")
             .flatten()
@@ -141,7 +141,7 @@ fn write_files(dir: &Path, files: &[RequestFile]) -> Vec<PathBuf> {
     files.iter().map(|f| f.write_into(dir).expect("write")).collect()
 }
 
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+pub(crate) fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
     while !done() {
         assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
