@@ -25,7 +25,14 @@ cn=$(openssl x509 -in "$pki/institution.crt.pem" -noout -subject -nameopt multil
 stop() {
   for p in vsftpd proftpd; do
     if [ -f "$dir/$p.pid" ]; then
-      kill "$(cat "$dir/$p.pid")" 2>/dev/null || true
+      pid=$(cat "$dir/$p.pid")
+      kill "$pid" 2>/dev/null || true
+      # Wait (at most 5 s) until it is gone or a zombie, so a restart can bind its port.
+      for _ in $(seq 50); do
+        state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$pid/status" 2>/dev/null || true)
+        [ -z "$state" ] || [ "$state" = Z ] && break
+        sleep 0.1
+      done
       rm -f "$dir/$p.pid"
     fi
   done
