@@ -49,6 +49,8 @@
 //! | `sqlite` | off | `provider::SqliteStore`, the persistent answer store (SQLite compiled from source: needs a C compiler, no system library) |
 //! | `openssl` | off | `crypto::OpenSslProvider`, the OpenSSL crypto provider (needs `libssl-dev`, `pkg-config`) |
 //! | `oauth` | off | `oauth`: the key as an RFC 7517 JWK, RFC 7523 client assertions and the sans-IO client-credentials token request/response (ACM/IDM) |
+//! | `batch` | off | `batch`: MAGDA batch request files (split, name, sign) and the journal of what was put |
+//! | `ftps` | off | `batch::ftps`: put and get batch files over FTPS with a client certificate (suppaftp, rustls with ring) |
 //!
 //! (`libxml` only enables a second canonicalization oracle in the crate's own tests.)
 //!
@@ -290,6 +292,8 @@
 #![deny(missing_docs, unused_must_use)]
 #![warn(clippy::unwrap_used)]
 
+#[cfg(feature = "batch")]
+pub mod batch;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod clock;

@@ -26,6 +26,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("institution", &["xml", "soap", "crypto", "clock", "pki", "model", "wss"]),
     ("client", &["xml", "soap", "crypto", "clock", "pki", "model", "wss", "institution", "tls"]),
     ("oauth", &["crypto", "clock", "pki"]),
+    ("batch", &["xml", "soap", "crypto", "clock", "pki", "model", "wss", "institution"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
