@@ -2,7 +2,7 @@
 //! 32 concurrent senders, the blocking wrapper and the `send_verzoek` example.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -383,23 +383,9 @@ fn blocking_client_round_trip() {
     assert!(matches!(inside.block_on(async { client.send(&operatie(), &v) }), Err(SendError::InsideRuntime)));
 }
 
-/// Builds the example with the profile of this test binary and returns its path.
+/// The `send_verzoek` example, built with this test binary's profile and features.
 fn example() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target profile dir").to_path_buf();
-    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("release") => "release",
-        _ => "test",
-    };
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(root())
-        .env("CARGO_TARGET_DIR", profile_dir.parent().expect("target dir"))
-        .args(["build", "--quiet", "--profile", profile, "--features", "client", "--example", "send_verzoek"])
-        .status()
-        .expect("cargo build --example");
-    assert!(status.success(), "building send_verzoek failed");
-    profile_dir.join("examples/send_verzoek")
+    crate::common::examples::example_binaries(&["send_verzoek"]).remove(0)
 }
 
 #[test]

@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 pub(crate) mod dho_corpus;
+pub(crate) mod examples;
 pub(crate) mod fuzz_checks;
 pub(crate) mod model;
 pub(crate) mod oracle;

@@ -9,23 +9,9 @@ use super::magda::Magda;
 use super::transfer::{lock, server, wait_until};
 use crate::common::root;
 
-/// Builds the example with the profile of this test binary and returns its path.
+/// The `batch` example, built with this test binary's profile and features.
 fn example() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target profile dir").to_path_buf();
-    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("release") => "release",
-        _ => "test",
-    };
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(root())
-        .env("CARGO_TARGET_DIR", profile_dir.parent().expect("target dir"))
-        .args(["build", "--quiet", "--profile", profile, "--features", "ftps", "--example", "batch"])
-        .status()
-        .expect("cargo build --example batch");
-    assert!(status.success(), "building examples/batch.rs failed");
-    profile_dir.join("examples").join("batch")
+    crate::common::examples::example_binaries(&["batch"]).remove(0)
 }
 
 fn run(bin: &Path, args: &[&str]) -> Output {

@@ -111,25 +111,10 @@ fn untrusted_certificate_gets_wsse_failed_authentication() {
 
 // ---------------------------------------------------------------- example binaries
 
-/// Builds the two examples with the profile of this test binary and returns their paths.
+/// The `sign_payload` and `answer_verzoek` examples, built with this test binary's profile and features.
 fn examples() -> (PathBuf, PathBuf) {
-    let exe = std::env::current_exe().expect("test binary");
-    // target/<profile dir>/deps/<test binary>
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target profile dir").to_path_buf();
-    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("release") => "release",
-        _ => "test",
-    };
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(root())
-        .env("CARGO_TARGET_DIR", profile_dir.parent().expect("target dir"))
-        .args(["build", "--quiet", "--profile", profile, "--example", "sign_payload", "--example", "answer_verzoek"])
-        .status()
-        .expect("cargo build --example");
-    assert!(status.success(), "building the examples failed");
-    let dir = profile_dir.join("examples");
-    (dir.join("sign_payload"), dir.join("answer_verzoek"))
+    let mut bins = crate::common::examples::example_binaries(&["sign_payload", "answer_verzoek"]).into_iter();
+    (bins.next().expect("sign_payload"), bins.next().expect("answer_verzoek"))
 }
 
 #[test]
