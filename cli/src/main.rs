@@ -13,6 +13,7 @@ mod cert;
 mod fail;
 mod files;
 mod identity;
+mod inspect;
 mod oauth;
 mod password;
 mod sign;
@@ -49,6 +50,11 @@ enum Command {
     /// Verify a signed envelope; prints `OK <subject>` last and exits 0, else exits 1
     #[command(after_help = "Example:\n  dho-wss verify --ca dho-ca.pem repliek.xml")]
     Verify(verify::VerifyArgs),
+    /// Show what a message holds (SOAP structure, Context, Vragen, signature) and whether it verifies
+    #[command(
+        after_help = "Examples:\n  dho-wss inspect --ca dho-ca.pem repliek.xml\n  dho-wss inspect --test-ca --json verzoek.signed.xml\n\nExits 0 when the message verifies with the given anchors, 1 when it does not (the report is still printed)."
+    )]
+    Inspect(inspect::InspectArgs),
     /// The certificate lifecycle: CSR, PKCS#12, JWK
     #[command(subcommand)]
     Cert(cert::CertCommand),
@@ -70,6 +76,7 @@ fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Sign(a) => sign::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Inspect(a) => inspect::run(a),
         Command::Cert(c) => cert::run(c),
         Command::Oauth(c) => oauth::run(c),
         Command::Completions { shell } => {
