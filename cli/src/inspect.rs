@@ -23,6 +23,9 @@ use crate::verify::{self, AcceptProfile};
 
 /// Most certificates read from one PkiPath token.
 const MAX_PATH_CERTIFICATES: usize = 16;
+/// Most ds:Reference elements reported: each is looked up in the whole document (the verifier
+/// refuses far fewer; a hostile file must not make the report quadratic).
+const MAX_REFERENCES: usize = 32;
 
 #[derive(Debug, Args)]
 pub(crate) struct InspectArgs {
@@ -239,6 +242,10 @@ fn signature(root: Element<'_>, sig: Element<'_>) -> Value {
     let Some(si) = sig.child_elements().find(|c| c.is(Some(DS_NS), "SignedInfo")) else {
         return json!({"error": "no ds:SignedInfo"});
     };
+    let count = si.child_elements().filter(|c| c.is(Some(DS_NS), "Reference")).count();
+    if count > MAX_REFERENCES {
+        return json!({"error": format!("{count} ds:Reference elements, more than {MAX_REFERENCES}: not listed")});
+    }
     let references: Vec<Value> = si
         .child_elements()
         .filter(|c| c.is(Some(DS_NS), "Reference"))

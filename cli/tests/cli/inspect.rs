@@ -208,3 +208,38 @@ fn foreign_xml_garbage_and_missing_files() {
     dho(["inspect", "--test-ca", "--ca", s(&ca), s(&foreign)]).code(2);
     dho(["inspect"]).code(2);
 }
+
+#[test]
+fn hostile_security_header_is_reported_without_trusting_it() {
+    let dir = tmp();
+    let xml = std::fs::read_to_string(signed(dir.path(), &[])).expect("signed");
+    // A token that is not base64, and SignedInfo flooded with References.
+    let start = xml.find("<wsse:BinarySecurityToken").expect("token");
+    let open_end = start + xml[start..].find('>').expect(">") + 1;
+    let close = xml.find("</wsse:BinarySecurityToken>").expect("token end");
+    let flood = "<ds:Reference URI=\"#nowhere\"/>".repeat(40);
+    let hostile = format!("{}!!not base64!!{}", &xml[..open_end], &xml[close..]).replacen(
+        "<ds:SignedInfo>",
+        &format!("<ds:SignedInfo>{flood}"),
+        1,
+    );
+    let file = dir.path().join("hostile.xml");
+    std::fs::write(&file, hostile).expect("write");
+    let (v, out) = inspect_json(&["--test-ca", s(&file)], 1);
+    assert!(v["security"]["token"]["error"].as_str().expect("token error").contains("not base64"), "{v}");
+    let sig_error = v["security"]["signature"]["error"].as_str().expect("signature error");
+    assert!(sig_error.contains("41 ds:Reference elements, more than 32"), "{sig_error}");
+    assert_eq!(v["verdict"]["verified"], false);
+    assert_eq!(v["message"]["kind"], "Verzoek");
+    out.error_names(&file, "not verified");
+
+    // A PkiPath token that is base64 but not a certificate path.
+    let pki_path = std::fs::read_to_string(signed(dir.path(), &["--token", "pkipath"])).expect("signed");
+    let start = pki_path.find("<wsse:BinarySecurityToken").expect("token");
+    let open_end = start + pki_path[start..].find('>').expect(">") + 1;
+    let close = pki_path.find("</wsse:BinarySecurityToken>").expect("token end");
+    let bad = format!("{}MAMCAQE={}", &pki_path[..open_end], &pki_path[close..]);
+    std::fs::write(&file, bad).expect("write");
+    let (v, _) = inspect_json(&["--test-ca", s(&file)], 1);
+    assert!(v["security"]["token"]["error"].as_str().expect("token error").starts_with("PkiPath"), "{v}");
+}
