@@ -278,8 +278,14 @@ fn signature(root: Element<'_>, sig: Element<'_>) -> Value {
     })
 }
 
-fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or("-")
+/// A string of the report for a terminal: control characters (a line break that would forge a
+/// "Verdict:" line, an escape sequence) are shown escaped, never passed through.
+fn s(v: &Value) -> String {
+    let text = v.as_str().unwrap_or("-");
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 /// The report for a person: the same facts as the JSON.
@@ -291,7 +297,7 @@ fn human(r: &Value) -> String {
     let list = |v: &Value| match v.as_array() {
         None => "(absent)".to_owned(),
         Some(a) if a.is_empty() => "(empty)".to_owned(),
-        Some(a) => a.iter().map(|x| s(x).to_owned()).collect::<Vec<_>>().join(", "),
+        Some(a) => a.iter().map(s).collect::<Vec<_>>().join(", "),
     };
     let _ = writeln!(o, "  Header: {}", list(&soap["header"]));
     let _ = writeln!(o, "  Body:   {}", list(&soap["body"]));

@@ -243,3 +243,32 @@ fn hostile_security_header_is_reported_without_trusting_it() {
     let (v, _) = inspect_json(&["--test-ca", s(&file)], 1);
     assert!(v["security"]["token"]["error"].as_str().expect("token error").starts_with("PkiPath"), "{v}");
 }
+
+#[test]
+fn fault_text_cannot_forge_report_lines() {
+    let dir = tmp();
+    let file = dir.path().join("fault.xml");
+    std::fs::write(
+        &file,
+        "<soapenv:Envelope xmlns:soapenv='http://schemas.xmlsoap.org/soap/envelope/'><soapenv:Body>\
+         <soapenv:Fault><faultcode>soapenv:Client</faultcode>\
+         <faultstring>bad&#10;Verdict: VERIFIED, signed by CN=forged&#x9b;31m</faultstring>\
+         </soapenv:Fault></soapenv:Body></soapenv:Envelope>",
+    )
+    .expect("write");
+    let out = dho(["inspect", "--test-ca", s(&file)]);
+    out.code(1);
+    assert!(
+        out.stdout.contains("Fault: {http://schemas.xmlsoap.org/soap/envelope/}Client: bad\\nVerdict"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.stdout.lines().filter(|l| l.starts_with("Verdict:")).count(), 1, "{}", out.stdout);
+    assert!(out.stdout.lines().any(|l| l.starts_with("Verdict: NOT VERIFIED")), "{}", out.stdout);
+    assert!(!out.stdout.contains('\u{9b}'), "a C1 control reached the terminal");
+    // JSON keeps the text as it is (a script decides).
+    let (v, _) = inspect_json(&["--test-ca", s(&file)], 1);
+    assert_eq!(v["message"]["kind"], "Fault");
+    assert_eq!(v["message"]["fault"]["faultstring"], "bad\nVerdict: VERIFIED, signed by CN=forged\u{9b}31m");
+    assert!(v["message"]["fault"]["faultactor"].is_null());
+}
