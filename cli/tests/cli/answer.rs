@@ -65,6 +65,17 @@ fn answers_with_explicit_files_like_an_operator() {
     answer(&flags, &request, &reply).code(0);
     verified_by_provider(&reply);
     assert!(matches!(read(&reply), Envelope::Repliek { .. }));
+
+    // The provider identity as PKCS#12, its password from the environment; a wrong one is refused.
+    let p12 = pki("provider.p12");
+    let reply = dir.path().join("repliek-p12.xml");
+    let mut args = vec!["answer", "--p12", s(&p12), "--ca", s(&ca), "--test-bindings", s(&request), s(&reply)];
+    dho_env(&args, &[PW]).code(0);
+    verified_by_provider(&reply);
+    let refused = dir.path().join("refused.xml");
+    *args.last_mut().expect("OUT") = s(&refused);
+    dho_env(&args, &[("DHO_WSS_PASSWORD", "wrong")]).code(1).error_names(&p12, "");
+    assert!(!refused.exists(), "no reply without the provider's key");
 }
 
 #[test]
