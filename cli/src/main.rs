@@ -8,11 +8,13 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
 
+mod answer;
 mod batch;
 mod cert;
 mod fail;
 mod files;
 mod identity;
+mod inspect;
 mod oauth;
 mod password;
 mod sign;
@@ -49,6 +51,16 @@ enum Command {
     /// Verify a signed envelope; prints `OK <subject>` last and exits 0, else exits 1
     #[command(after_help = "Example:\n  dho-wss verify --ca dho-ca.pem repliek.xml")]
     Verify(verify::VerifyArgs),
+    /// Show what a message holds (SOAP structure, Context, Vragen, signature) and whether it verifies
+    #[command(
+        after_help = "Examples:\n  dho-wss inspect --ca dho-ca.pem repliek.xml\n  dho-wss inspect --test-ca --json verzoek.signed.xml\n\nExits 0 when the message verifies with the given anchors, 1 when it does not (the report is still printed)."
+    )]
+    Inspect(inspect::InspectArgs),
+    /// Answer one signed Verzoek as the (test) provider: verify, authorize, answer with the demo operation, sign
+    #[command(
+        after_help = "Example:\n  dho-wss answer --test-identity --test-ca --test-bindings verzoek.signed.xml repliek.xml\n\nThe demo operation (GeefHistoriekInschrijving 02.01.0000) is not a real DHO service. Exits 0 for a Repliek without errors; a rejection is still written (the Fault or Repliek the provider sends) and exits 1."
+    )]
+    Answer(answer::AnswerArgs),
     /// The certificate lifecycle: CSR, PKCS#12, JWK
     #[command(subcommand)]
     Cert(cert::CertCommand),
@@ -70,6 +82,8 @@ fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Sign(a) => sign::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Inspect(a) => inspect::run(a),
+        Command::Answer(a) => answer::run(a),
         Command::Cert(c) => cert::run(c),
         Command::Oauth(c) => oauth::run(c),
         Command::Completions { shell } => {

@@ -27,19 +27,24 @@ pub(crate) struct TrustArgs {
 
 impl TrustArgs {
     pub(crate) fn anchors(&self) -> Result<TrustAnchors> {
-        if self.test_ca {
-            return TrustAnchors::from_pem(TEST_CA).map_err(|e| Failure::new(Exit::Invalid, format!("test CA: {e}")));
-        }
-        let mut bundle = Vec::new();
-        for ca in &self.cas {
-            let pem = files::read(ca, files::MAX_PKI_FILE)?;
-            // Each file alone first, so that an error names its file.
-            TrustAnchors::from_pem(&pem).map_err(|e| Failure::invalid(ca, e))?;
-            bundle.extend(pem);
-            bundle.push(b'\n');
-        }
-        TrustAnchors::from_pem(&bundle).map_err(|e| Failure::new(Exit::Invalid, format!("trust anchors: {e}")))
+        anchors(&self.cas, self.test_ca)
     }
+}
+
+/// The shipped test CA when `test_ca`, else the certificates of the `cas` files.
+pub(crate) fn anchors(cas: &[PathBuf], test_ca: bool) -> Result<TrustAnchors> {
+    if test_ca {
+        return TrustAnchors::from_pem(TEST_CA).map_err(|e| Failure::new(Exit::Invalid, format!("test CA: {e}")));
+    }
+    let mut bundle = Vec::new();
+    for ca in cas {
+        let pem = files::read(ca, files::MAX_PKI_FILE)?;
+        // Each file alone first, so that an error names its file.
+        TrustAnchors::from_pem(&pem).map_err(|e| Failure::invalid(ca, e))?;
+        bundle.extend(pem);
+        bundle.push(b'\n');
+    }
+    TrustAnchors::from_pem(&bundle).map_err(|e| Failure::new(Exit::Invalid, format!("trust anchors: {e}")))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -1,6 +1,7 @@
 //! A demo operation for the examples and tests: **not a real DHO service**, and not part of
-//! the library. Included with `#[path]` by `examples/answer_verzoek.rs` and by the provider
-//! tests (`tests/common/provider.rs`): one file, no copy.
+//! the library. Included with `#[path]` by `examples/answer_verzoek.rs`, by the provider
+//! tests (`tests/common/provider.rs`) and by `dho-wss answer` (`cli/src/answer.rs`): one file,
+//! no copy.
 //!
 //! `GeefHistoriekInschrijving` 02.01.0000 (a read): each Antwoord echoes the Vraag's
 //! `Criteria` and adds one fixed `Inschrijving` of the requesting institution.

@@ -7,7 +7,9 @@
 //! `cli/tests/peer/requirements.txt` in `DHO_WSS_PYTHON`; `DHO_WSS_REQUIRE_PEERS=1` turns a
 //! missing peer into a failure).
 
+mod answer;
 mod cert;
+mod inspect;
 mod oauth;
 mod sign;
 mod support;
