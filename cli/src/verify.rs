@@ -30,16 +30,21 @@ impl TrustArgs {
         if self.test_ca {
             return TrustAnchors::from_pem(TEST_CA).map_err(|e| Failure::new(Exit::Invalid, format!("test CA: {e}")));
         }
-        let mut bundle = Vec::new();
-        for ca in &self.cas {
-            let pem = files::read(ca, files::MAX_PKI_FILE)?;
-            // Each file alone first, so that an error names its file.
-            TrustAnchors::from_pem(&pem).map_err(|e| Failure::invalid(ca, e))?;
-            bundle.extend(pem);
-            bundle.push(b'\n');
-        }
-        TrustAnchors::from_pem(&bundle).map_err(|e| Failure::new(Exit::Invalid, format!("trust anchors: {e}")))
+        anchors(&self.cas)
     }
+}
+
+/// The trust anchors of the PEM files `cas`; an error names its file.
+pub(crate) fn anchors(cas: &[PathBuf]) -> Result<TrustAnchors> {
+    let mut bundle = Vec::new();
+    for ca in cas {
+        let pem = files::read(ca, files::MAX_PKI_FILE)?;
+        // Each file alone first, so that an error names its file.
+        TrustAnchors::from_pem(&pem).map_err(|e| Failure::invalid(ca, e))?;
+        bundle.extend(pem);
+        bundle.push(b'\n');
+    }
+    TrustAnchors::from_pem(&bundle).map_err(|e| Failure::new(Exit::Invalid, format!("trust anchors: {e}")))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -9,5 +9,6 @@
 
 mod cert;
 mod oauth;
+mod send;
 mod sign;
 mod support;
