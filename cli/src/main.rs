@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory as _, Parser, Subcommand};
 
 mod batch;
+mod batchfiles;
 mod cert;
 mod fail;
 mod files;
@@ -58,6 +59,9 @@ enum Command {
     /// OAuth client authentication with the institution's key (ACM/IDM)
     #[command(subcommand)]
     Oauth(oauth::OauthCommand),
+    /// MAGDA batch files
+    #[command(subcommand)]
+    Batch(batchfiles::BatchCommand),
     /// Sign a Verzoek, send it over HTTPS with mutual TLS and print the verified Repliek
     #[command(
         after_help = "Example:\n  dho-wss send --url https://pep.example:8443/ --p12 inst.p12 --server-ca ca.pem --provider-cert provider.pem verzoek.xml\n\nExit 1 for a Fault (its code on stderr) or a reply that does not verify; 3 for a network failure."
@@ -83,6 +87,7 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Verify(a) => verify::run(a),
         Command::Cert(c) => cert::run(c),
         Command::Oauth(c) => oauth::run(c),
+        Command::Batch(c) => batchfiles::run(c),
         Command::Send(a) => send::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Completions { shell } => {

@@ -7,6 +7,7 @@
 //! `cli/tests/peer/requirements.txt` in `DHO_WSS_PYTHON`; `DHO_WSS_REQUIRE_PEERS=1` turns a
 //! missing peer into a failure).
 
+mod batch;
 mod cert;
 mod oauth;
 mod send;
