@@ -82,6 +82,19 @@ fn send_through_serve_verifies_the_repliek_and_resends_get_the_stored_answer() {
     pinned_other.code(1);
     assert!(pinned_other.stdout.is_empty(), "no partial output: {}", pinned_other.stdout);
     assert!(pinned_other.stderr.contains("not by the expected provider"), "{}", pinned_other.stderr);
+
+    // An operation the gateway does not serve: its signed Fault, exit 1 with the code on stderr.
+    let dir = crate::support::tmp();
+    let other = dir.path().join("other-operation.xml");
+    let text = std::fs::read_to_string(unsigned_message()).expect("message");
+    std::fs::write(&other, text.replace("geefhistoriekinschrijvingdienst-02_01", "geefandersdienst-02_01"))
+        .expect("write");
+    let mut args = send_args(&gw.url, "provider.crt.pem");
+    *args.last_mut().expect("input") = other.display().to_string();
+    let fault = dho(&args);
+    fault.code(1);
+    assert!(fault.stdout.is_empty(), "no Repliek for a Fault: {}", fault.stdout);
+    assert!(fault.stderr.contains("Fault Client:"), "the Fault code on stderr: {}", fault.stderr);
 }
 
 #[test]
