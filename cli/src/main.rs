@@ -10,6 +10,7 @@ use clap::{CommandFactory as _, Parser, Subcommand};
 
 mod answer;
 mod batch;
+mod batchfiles;
 mod cert;
 mod fail;
 mod files;
@@ -17,6 +18,8 @@ mod identity;
 mod inspect;
 mod oauth;
 mod password;
+mod send;
+mod serve;
 mod sign;
 mod verify;
 
@@ -25,9 +28,10 @@ use fail::{Failure, Result};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  ok
-  1  rejected or invalid (signature, certificate, corrupt file, wrong password)
+  1  rejected or invalid (signature, certificate, corrupt file, wrong password, a SOAP Fault)
   2  usage (bad arguments, no identity, no password source)
-  3  I/O or network (a file that cannot be read or written, an output that exists)
+  3  I/O or network (a file that cannot be read or written, an output that exists, a peer
+     that cannot be reached or breaks off)
 
 Passwords come from --password-env VAR, --password-file FILE, the variable DHO_WSS_PASSWORD
 or a prompt on a terminal; never from a command-line value.";
@@ -67,6 +71,17 @@ enum Command {
     /// OAuth client authentication with the institution's key (ACM/IDM)
     #[command(subcommand)]
     Oauth(oauth::OauthCommand),
+    /// MAGDA batch files
+    #[command(subcommand)]
+    Batch(batchfiles::BatchCommand),
+    /// Sign a Verzoek, send it over HTTPS with mutual TLS and print the verified Repliek
+    #[command(
+        after_help = "Example:\n  dho-wss send --url https://pep.example:8443/ --p12 inst.p12 --server-ca ca.pem --provider-cert provider.pem verzoek.xml\n\nExit 1 for a Fault (its code on stderr) or a reply that does not verify; 3 for a network failure."
+    )]
+    Send(send::SendArgs),
+    /// Run the PEP gateway of a configuration file (until SIGTERM or SIGINT)
+    #[command(after_help = "Example:\n  dho-wss serve --config examples/pep.toml --listen 127.0.0.1:8443")]
+    Serve(serve::ServeArgs),
     /// Print a shell completion script
     #[command(after_help = "Example:\n  dho-wss completions bash > /etc/bash_completion.d/dho-wss")]
     Completions {
@@ -86,6 +101,9 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Answer(a) => answer::run(a),
         Command::Cert(c) => cert::run(c),
         Command::Oauth(c) => oauth::run(c),
+        Command::Batch(c) => batchfiles::run(c),
+        Command::Send(a) => send::run(a),
+        Command::Serve(a) => serve::run(a),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "dho-wss", &mut out);
@@ -101,7 +119,7 @@ fn run(cli: &Cli) -> Result<()> {
     }
 }
 
-fn stdout(bytes: &[u8]) -> Result<()> {
+pub(crate) fn stdout(bytes: &[u8]) -> Result<()> {
     std::io::stdout().write_all(bytes).map_err(|e| Failure::new(fail::Exit::Io, format!("standard output: {e}")))
 }
 

@@ -41,3 +41,23 @@ impl Client {
         &self.client
     }
 }
+
+/// [`request_token`](super::request_token) on a runtime of its own, blocking the calling
+/// thread (not from inside an async runtime: [`SendError::InsideRuntime`]).
+#[cfg(feature = "oauth")]
+pub fn request_token(
+    url: &str,
+    request: &crate::oauth::TokenRequest,
+    trust: crate::tls::ServerTrust,
+    timeout: std::time::Duration,
+) -> Result<crate::oauth::TokenResponse, super::TokenRequestError> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(SendError::InsideRuntime.into());
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| SendError::Config { reason: format!("cannot start the runtime: {e}") })?;
+    runtime.block_on(super::request_token(url, request, trust, timeout))
+}

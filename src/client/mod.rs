@@ -57,6 +57,8 @@
 pub mod blocking;
 mod conn;
 mod error;
+#[cfg(feature = "oauth")]
+mod token;
 pub mod wire;
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -75,6 +77,8 @@ use crate::wss::Signer;
 
 pub use conn::Proxy;
 pub use error::{SendError, ServerCertificateProblem, TimeoutKind, TlsRefusal};
+#[cfg(feature = "oauth")]
+pub use token::{request_token, TokenRequestError};
 pub use wire::{Outcome, RetryPolicy};
 
 use conn::Endpoint;

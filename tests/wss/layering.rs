@@ -24,7 +24,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("wss", &["xml", "soap", "crypto", "clock", "pki", "model"]),
     ("provider", &["xml", "soap", "crypto", "clock", "pki", "model", "wss"]),
     ("institution", &["xml", "soap", "crypto", "clock", "pki", "model", "wss"]),
-    ("client", &["xml", "soap", "crypto", "clock", "pki", "model", "wss", "institution", "tls"]),
+    ("client", &["xml", "soap", "crypto", "clock", "pki", "model", "wss", "institution", "tls", "oauth"]),
     ("oauth", &["crypto", "clock", "pki"]),
     ("batch", &["xml", "soap", "crypto", "clock", "pki", "model", "wss", "institution"]),
 ];

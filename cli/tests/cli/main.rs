@@ -8,8 +8,10 @@
 //! missing peer into a failure).
 
 mod answer;
+mod batch;
 mod cert;
 mod inspect;
 mod oauth;
+mod send;
 mod sign;
 mod support;

@@ -201,3 +201,62 @@ fn token_request_against_a_local_endpoint() {
     let (status, body) = post(srv.port, o.code(0).last_line());
     assert_eq!(TokenResponse::parse(status, &body).expect("token").scope(), Some("s"));
 }
+
+/// `dho-wss oauth token --token-url URL …` against the local endpoint.
+fn token_cmd(port: u16, extra: &[&str]) -> Out {
+    let url = format!("http://127.0.0.1:{port}/token");
+    let mut args = vec!["oauth", "token", "--token-url", url.as_str(), "--client-id", CLIENT, "--test-identity"];
+    args.extend_from_slice(extra);
+    dho(args)
+}
+
+#[test]
+fn oauth_token_against_a_local_endpoint() {
+    let Some(py) = python() else { return };
+    let dir = tmp();
+    let jwk = jwk_file(dir.path());
+    let srv = server(&py, &jwk, ACM);
+
+    // Success: the token on stdout; with --json the whole response.
+    let o = token_cmd(srv.port, &[]);
+    o.code(0);
+    assert!(o.stdout.trim().len() >= 24 && !o.stdout.trim().contains(' '), "a token: {}", o.stdout);
+    let o = token_cmd(srv.port, &["--scope", "dho notificaties", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&o.code(0).stdout).expect("JSON");
+    assert_eq!((v["token_type"].as_str(), v["scope"].as_str()), (Some("Bearer"), Some("dho notificaties")));
+
+    // Wrong audience, unknown kid: refused, exit 1 with the OAuth error on stderr, no stdout.
+    for (extra, words) in
+        [(&["--aud", "https://authenticatie-ti.vlaanderen.be/op"][..], "Audience"), (&["--no-kid"][..], "unknown kid")]
+    {
+        let o = token_cmd(srv.port, extra);
+        o.code(1);
+        assert!(o.stdout.is_empty(), "no output: {}", o.stdout);
+        assert!(o.stderr.contains("invalid_client") && o.stderr.contains(words), "{extra:?}: {}", o.stderr);
+    }
+
+    // Expired (signed 20 minutes ago), through the library's request_token.
+    let past = FixedClock(SystemTime::now() - Duration::from_secs(1200));
+    let a = ClientAssertion::new(CLIENT).expect("a").sign(&identity(), &past).expect("sign");
+    let trust = dho_wss::tls::ServerTrust::pem_file(pki("ca.pem")).expect("trust");
+    let url = format!("http://127.0.0.1:{}/token", srv.port);
+    let r = dho_wss::client::blocking::request_token(
+        &url,
+        &TokenRequest::client_credentials(CLIENT, &a),
+        trust,
+        Duration::from_secs(20),
+    );
+    match r {
+        Err(dho_wss::client::TokenRequestError::Token(e)) => refused(Err(e), TokenErrorCode::InvalidClient, "expired"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    drop(srv);
+
+    // Nobody listening: exit 3. Plain http to another host: usage, exit 2.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    token_cmd(port, &[]).code(3);
+    let o =
+        dho(["oauth", "token", "--token-url", "http://idp.example/token", "--client-id", CLIENT, "--test-identity"]);
+    o.code(2);
+    assert!(o.stderr.contains("only to 127.0.0.1"), "{}", o.stderr);
+}
