@@ -31,8 +31,9 @@ use sha2::{Digest, Sha256};
 use suppaftp::types::FileType;
 use suppaftp::{FtpError, RustlsConnector, RustlsFtpStream, Status};
 
-use super::{hex, part_path, sync_dir, BatchError, Journal, JournalEntry};
+use super::{part_path, sync_dir, BatchError, Journal, JournalEntry};
 use crate::institution::{ReplyError, ReplyVerifier};
+use crate::pki::hex;
 use crate::pki::SigningIdentity;
 
 /// The most entries a `from_vip` listing may have.

@@ -53,6 +53,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::model::{AfzenderBuilder, Envelope, ModelError, Operatie, Referte, Versie, Verzoek, Vraag};
+use crate::pki::hex;
 use crate::wss::{SignError, Signer};
 use crate::xml::WriteError;
 
@@ -572,15 +573,6 @@ pub(crate) fn sync_dir(path: &Path) -> std::io::Result<()> {
         Some(dir) if !dir.as_os_str().is_empty() => std::fs::File::open(dir)?.sync_all(),
         _ => std::fs::File::open(".")?.sync_all(),
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
 }
 
 #[cfg(test)]

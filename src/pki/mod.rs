@@ -116,6 +116,8 @@ mod test_support;
 mod trust;
 
 pub use cache::ChainCacheConfig;
+#[cfg(feature = "batch")]
+pub(crate) use certificate::hex;
 pub use certificate::CertificateInfo;
 pub use identity::{KeyError, SigningIdentity};
 pub use selector::{CertificateSelector, SelectorError};
