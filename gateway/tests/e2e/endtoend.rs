@@ -65,7 +65,16 @@ fn curl_without_a_client_certificate_is_refused_at_the_handshake() {
         // rustls too: the handshake (TLS 1.3: the first read after it) fails.
         let r = post(&client_tls(None), gw.addr, SOAP, signed_verzoek(&["nocert-2"], "institution")).await;
         assert!(r.is_err(), "{r:?}");
-        let text = gw.metrics_text().await;
+        // The server counts a failed handshake when its side of it ends, which can be after the
+        // client has seen its error: wait for the count (bounded) instead of reading it once.
+        let mut text = gw.metrics_text().await;
+        for _ in 0..100 {
+            if metric(&text, "dho_gateway_tls_handshake_failures_total") >= 2.0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            text = gw.metrics_text().await;
+        }
         assert!(metric(&text, "dho_gateway_tls_handshake_failures_total") >= 2.0, "{text}");
         assert_eq!(metric(&text, "dho_gateway_requests_total"), 0.0, "{text}");
     });
